@@ -1,0 +1,54 @@
+# The only entry point. `make run` serves on http://localhost:$(PORT); `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := backend/.venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed
+CLI := $(BIN)/mnp-chatbot
+PYTEST_ARGS ?=
+
+.PHONY: setup run migrate seed lint typecheck test pytest eval bench-retrieval bench-chat clean
+
+setup: $(STAMP)
+
+$(STAMP): backend/requirements.lock backend/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(UV) pip sync -q --python $(BIN)/python backend/requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e backend
+	touch $(STAMP)
+
+run: setup
+	$(CLI) migrate
+	$(CLI) seed
+	$(CLI) serve
+
+migrate: setup
+	$(CLI) migrate
+
+seed: setup
+	$(CLI) seed
+
+lint: setup
+	cd backend && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+typecheck: setup
+	cd backend && .venv/bin/mypy mnp_chatbot tests scripts
+
+pytest: setup
+	cd backend && .venv/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+eval: setup
+	cd backend && .venv/bin/python -m scripts.evaluate
+
+bench-retrieval: setup
+	cd backend && .venv/bin/python -m scripts.bench_retrieval
+
+bench-chat: setup
+	cd backend && .venv/bin/python -m scripts.bench_chat
+
+clean:
+	rm -rf $(VENV) backend/.pytest_cache backend/.mypy_cache backend/.ruff_cache

@@ -1,0 +1,3 @@
+from mnp_chatbot.cli import app
+
+app()

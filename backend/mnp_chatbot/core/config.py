@@ -1,0 +1,120 @@
+"""Every setting the service reads, under the names of the seed's `.env.production` block."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "<", "placeholder", "$(")
+REQUIRED_IN_PRODUCTION = ("JWT_SECRET", "SESSION_SECRET", "ENCRYPTION_KEY")
+
+
+class MissingSecret(ValueError):
+    """A secret that production needs is absent or still a template placeholder."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    ENVIRONMENT: Environment = Field(
+        default=Environment.DEVELOPMENT, validation_alias=AliasChoices("NODE_ENV", "APP_ENV", "ENVIRONMENT")
+    )
+    HOST: str = "0.0.0.0"
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    DATA_DIR: Path = Path("var")
+
+    DATABASE_URL: str | None = None
+    DATABASE_SSL: bool = False
+    DATABASE_POOL_MIN: int = Field(default=5, ge=0)
+    DATABASE_POOL_MAX: int = Field(default=20, ge=1)
+
+    REDIS_URL: str | None = None
+    REDIS_PASSWORD: SecretStr | None = None
+
+    JWT_SECRET: SecretStr | None = None
+    SESSION_SECRET: SecretStr | None = None
+    ENCRYPTION_KEY: SecretStr | None = None
+
+    OPENAI_API_KEY: SecretStr | None = None
+    OPENAI_MODEL: str = "gpt-4"
+    OPENAI_MAX_TOKENS: int = Field(default=2000, ge=1)
+    OPENAI_BASE_URL: str | None = None
+    OPENAI_EMBEDDING_MODEL: str = "text-embedding-3-small"
+
+    CORS_ORIGIN: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    RATE_LIMIT_WINDOW_MS: int = Field(default=900_000, ge=1)
+    RATE_LIMIT_MAX_REQUESTS: int = Field(default=200, ge=1)
+    AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)
+
+    MASK_PERSONAL_DATA: bool = True
+    LOG_PERSONAL_DATA: bool = False
+    DATA_RETENTION_DAYS: int = Field(default=30, ge=1)
+    GDPR_COMPLIANCE: bool = True
+
+    SSL_CERT_PATH: Path | None = None
+    SSL_KEY_PATH: Path | None = None
+    HTTPS_PORT: int = Field(default=443, ge=1, le=65535)
+
+    ENABLE_AUDIT_LOGS: bool = True
+    LOG_LEVEL: str = "info"
+    LOG_DIR: Path | None = None
+
+    LINE_CHANNEL_ACCESS_TOKEN: SecretStr | None = None
+    LINE_CHANNEL_SECRET: SecretStr | None = None
+
+    MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+
+    @field_validator("CORS_ORIGIN", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().lower()
+        if level not in {"debug", "info", "warning", "warn", "error", "critical"}:
+            raise ValueError(f"unknown LOG_LEVEL {value!r}")
+        return "warning" if level == "warn" else level
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> "Settings":
+        if self.ENVIRONMENT is not Environment.PRODUCTION:
+            return self
+        for name in REQUIRED_IN_PRODUCTION:
+            secret: SecretStr | None = getattr(self, name)
+            if secret is None or is_placeholder(secret.get_secret_value()):
+                raise MissingSecret(f"{name} must be set to a real secret when NODE_ENV=production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT is Environment.PRODUCTION
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.DATABASE_URL is None
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return not lowered or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
