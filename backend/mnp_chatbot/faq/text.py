@@ -1,0 +1,147 @@
+"""Japanese text normalisation, morphological tokenisation and character n-grams for retrieval.
+
+Every function is pure; the SudachiPy tokenizer is built once per process (`default_tokenizer()`), because
+loading its dictionary takes a noticeable fraction of a second.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from enum import StrEnum
+from functools import cache
+
+from sudachipy import Dictionary, Morpheme, SplitMode
+
+_DASHES = "-‐‑‒–—―−－﹣"
+_LONG_VOWELS = "ー～〜"
+_KANA_BEFORE_DASH = re.compile(rf"(?<=[ぁ-ゖァ-ヺー])[{_DASHES}{_LONG_VOWELS}]+")
+_OTHER_DASHES = re.compile(f"[{_DASHES}]")
+_REPEATED_LONG_VOWEL = re.compile("ー{2,}")
+_SPACES = re.compile(r"\s+")
+_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
+
+# Sudachi input is limited to about 49 KB of UTF-8 per call; longer texts are split at this many characters.
+_MAX_CHUNK = 8000
+
+
+def normalize(text: str) -> str:
+    """NFKC, casefold, unify long-vowel marks after kana and dashes elsewhere, collapse white space.
+
+    >>> normalize("ｹｰﾀｲ　ＭＮＰ  ケ-タイ")
+    'ケータイ mnp ケータイ'
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _KANA_BEFORE_DASH.sub("ー", text)
+    text = _OTHER_DASHES.sub("-", text)
+    text = _REPEATED_LONG_VOWEL.sub("ー", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold_kana(text: str) -> str:
+    """Hiragana to katakana, so that のりかえ and ノリカエ compare equal (use on normalised text)."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
+
+
+def char_ngrams(text: str, n: int) -> list[str]:
+    """Overlapping character n-grams of each white-space separated chunk; a shorter chunk is kept whole.
+
+    >>> char_ngrams("予約番号 sim", 2)
+    ['予約', '約番', '番号', 'si', 'im']
+    """
+    grams: list[str] = []
+    for chunk in text.split():
+        if len(chunk) <= n:
+            grams.append(chunk)
+        else:
+            grams.extend(chunk[i : i + n] for i in range(len(chunk) - n + 1))
+    return grams
+
+
+class Granularity(StrEnum):
+    """Which Sudachi units become tokens."""
+
+    SHORT = "A"  # short units only: 事務 / 手数 / 料
+    LONG = "C"  # named-entity length units only: 事務手数料
+    BOTH = "AC"  # long units plus their short parts, so compounds match their pieces
+
+
+# Parts of speech that carry no topic: particles, auxiliaries, punctuation, blanks, interjections.
+_DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "感動詞", "接続詞"})
+# Light verbs, formal nouns and pronouns (Sudachi normalised forms) that occur in almost every question.
+_STOP_WORDS = frozenset(
+    {
+        "為る",
+        "有る",
+        "居る",
+        "成る",
+        "出来る",
+        "言う",
+        "思う",
+        "下さる",
+        "頂く",
+        "貰う",
+        "御座る",
+        "事",
+        "物",
+        "所",
+        "為",
+        "此れ",
+        "其れ",
+        "彼れ",
+        "何",
+        "様",
+        "方",
+        "の",
+        "ん",
+        "よう",
+        "ゆう",
+        "てる",
+        "ちゃう",
+        "欲しい",
+        "良い",
+        "教える",
+        "知る",
+        "-",
+        "~",
+    }
+)
+
+
+class Tokenizer:
+    """Content-word tokens (Sudachi normalised forms, normalised again) of Japanese text."""
+
+    def __init__(self, granularity: Granularity = Granularity.BOTH) -> None:
+        self.granularity = granularity
+        mode = SplitMode.A if granularity is Granularity.SHORT else SplitMode.C
+        self._sudachi = Dictionary(dict="core").tokenizer(mode=mode)
+
+    def tokens(self, text: str) -> list[str]:
+        """Content-word tokens of `text` (which is normalised first), in text order."""
+        return list(self._content_tokens(normalize(text)))
+
+    def _content_tokens(self, text: str) -> Iterator[str]:
+        for start in range(0, len(text), _MAX_CHUNK):
+            for morpheme in self._sudachi.tokenize(text[start : start + _MAX_CHUNK]):
+                if morpheme.part_of_speech()[0] in _DROPPED_POS:
+                    continue
+                yield from self._forms(morpheme)
+
+    def _forms(self, morpheme: Morpheme) -> Iterator[str]:
+        form = _token_form(morpheme)
+        if form:
+            yield form
+        if self.granularity is Granularity.BOTH:
+            parts = morpheme.split(SplitMode.A)
+            if len(parts) > 1:
+                yield from (part for part in map(_token_form, parts) if part and part != form)
+
+
+def _token_form(morpheme: Morpheme) -> str:
+    form = normalize(morpheme.normalized_form())
+    return "" if form in _STOP_WORDS or form.isspace() else form
+
+
+@cache
+def default_tokenizer() -> Tokenizer:
+    """The shared tokenizer (long units plus their short parts), built on first use."""
+    return Tokenizer()
