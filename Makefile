@@ -16,7 +16,7 @@ $(STAMP): backend/requirements.lock backend/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
 	$(UV) pip sync -q --python $(BIN)/python backend/requirements.lock
-	$(UV) pip install -q --python $(BIN)/python --no-deps -e backend
+	$(UV) pip install -q --python $(BIN)/python --no-deps --config-settings editable_mode=compat -e backend
 	touch $(STAMP)
 
 run: setup

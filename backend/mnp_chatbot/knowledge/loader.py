@@ -32,8 +32,12 @@ def load_faqs(directory: Path = DATA_DIR / "faqs") -> list[FaqDocument]:
 
 
 def load_carriers(path: Path = DATA_DIR / "carriers.yaml") -> list[CarrierDocument]:
+    if not path.exists():
+        return []
     return _carriers.validate_python(_read_yaml(path) or [])
 
 
 def load_synonyms(path: Path = DATA_DIR / "synonyms.yaml") -> list[SynonymGroup]:
+    if not path.exists():
+        return []
     return SynonymFile.model_validate(_read_yaml(path) or {"groups": []}).groups

@@ -1,0 +1,64 @@
+"""Engine, session factory and the declarative base shared by every domain's models."""
+
+import datetime as dt
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    minimum: int = 5
+    maximum: int = 20
+    require_tls: bool = False
+
+
+def create_engine(url: str, pool: PoolSettings = PoolSettings()) -> AsyncEngine:
+    connect_args: dict[str, object] = {"server_settings": {"application_name": "mnp-chatbot"}}
+    if pool.require_tls:
+        connect_args["ssl"] = ssl.create_default_context()
+    return create_async_engine(
+        url,
+        pool_size=max(pool.minimum, 1),
+        max_overflow=max(pool.maximum - pool.minimum, 0),
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def session_scope(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on error."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

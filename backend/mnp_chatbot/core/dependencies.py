@@ -1,0 +1,37 @@
+"""Request-scoped dependencies, as Annotated aliases."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mnp_chatbot.core import db
+from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.redis import Store
+from mnp_chatbot.core.resources import Resources
+
+
+def get_resources(request: Request) -> Resources:
+    return cast(Resources, request.state.resources)
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    async for session in db.session_scope(resources.sessionmaker):
+        yield session
+
+
+def get_settings(resources: ResourcesDep) -> Settings:
+    return resources.settings
+
+
+def get_store(resources: ResourcesDep) -> Store:
+    return resources.store
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]

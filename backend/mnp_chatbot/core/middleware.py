@@ -1,0 +1,106 @@
+"""Pure ASGI middleware: request id + access log + metrics, and the request body size limit."""
+
+import time
+import uuid
+from typing import Any
+
+import orjson
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mnp_chatbot.core import metrics
+from mnp_chatbot.core.errors import PayloadTooLarge
+from mnp_chatbot.core.logging import get_logger
+
+log = get_logger("mnp_chatbot.access")
+REQUEST_ID_HEADER = b"x-request-id"
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return None
+
+
+def _route_template(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+class RequestContextMiddleware:
+    """Gives every HTTP request an id (kept from X-Request-ID when sane), logs it and counts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, REQUEST_ID_HEADER)
+        request_id = incoming if incoming and len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, elapsed: float) -> None:
+        route = _route_template(scope)
+        method = scope["method"]
+        metrics.HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+        metrics.HTTP_LATENCY.labels(method=method, route=route).observe(elapsed)
+        if route not in ("/metrics", "/health/live"):
+            log.info("http.request", method=method, route=route, status=status, ms=round(elapsed * 1000, 2))
+
+
+class BodySizeLimitMiddleware:
+    """Rejects request bodies over `max_bytes` with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge(f"リクエスト本文は {self.max_bytes} バイトまでです。")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _reject(self, send: Send) -> None:
+        error = PayloadTooLarge(f"リクエスト本文は {self.max_bytes} バイトまでです。")
+        body = orjson.dumps(error.body())
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,65 @@
+"""The long-lived resources the lifespan owns, and how they are opened and closed."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from mnp_chatbot.core import db, embedded_db
+from mnp_chatbot.core import redis as store_module
+from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    store: store_module.Store
+    embedded: embedded_db.EmbeddedPostgres | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def database_url(settings: Settings, embedded: embedded_db.EmbeddedPostgres | None) -> str:
+    if embedded is not None:
+        return embedded.url()
+    assert settings.DATABASE_URL is not None
+    return async_url(settings.DATABASE_URL)
+
+
+def async_url(url: str) -> str:
+    """Accept the seed's plain postgresql:// URLs and use the asyncpg driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def start_embedded_if_needed(settings: Settings) -> embedded_db.EmbeddedPostgres | None:
+    if not settings.uses_embedded_database:
+        return None
+    log.info("database.embedded.starting", data_dir=str(settings.DATA_DIR))
+    return embedded_db.start(settings.DATA_DIR)
+
+
+@contextlib.asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    embedded = start_embedded_if_needed(settings)
+    pool = db.PoolSettings(settings.DATABASE_POOL_MIN, settings.DATABASE_POOL_MAX, settings.DATABASE_SSL)
+    engine = db.create_engine(database_url(settings, embedded), pool)
+    password = settings.REDIS_PASSWORD.get_secret_value() if settings.REDIS_PASSWORD else None
+    store = store_module.connect(settings.REDIS_URL, password)
+    resources = Resources(settings, engine, db.create_sessionmaker(engine), store, embedded)
+    try:
+        yield resources
+    finally:
+        await store.close()
+        await engine.dispose()
+        if embedded is not None:
+            embedded.stop()
+            log.info("database.embedded.stopped")

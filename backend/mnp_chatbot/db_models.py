@@ -1,0 +1,23 @@
+"""Imports every domain's models so that Alembic sees the whole metadata."""
+
+from mnp_chatbot.audit.models import AuditLog
+from mnp_chatbot.auth.models import User
+from mnp_chatbot.carriers.models import Carrier
+from mnp_chatbot.channels.models import ChannelEvent
+from mnp_chatbot.chat.models import Conversation, Feedback, Message
+from mnp_chatbot.core.db import Base
+from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.handoff.models import Handoff
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Carrier",
+    "ChannelEvent",
+    "Conversation",
+    "FaqEntry",
+    "Feedback",
+    "Handoff",
+    "Message",
+    "User",
+]

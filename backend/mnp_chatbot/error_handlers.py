@@ -1,0 +1,62 @@
+"""The one place where exceptions become HTTP responses in the stable error shape."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mnp_chatbot.core.errors import AppError, error_body
+from mnp_chatbot.core.logging import get_logger
+
+log = get_logger(__name__)
+
+_HTTP_CODES = {
+    400: ("bad_request", "リクエストの内容が正しくありません。"),
+    401: ("unauthorized", "認証が必要です。"),
+    403: ("forbidden", "この操作は許可されていません。"),
+    404: ("not_found", "指定されたURLは見つかりません。"),
+    405: ("method_not_allowed", "このURLではそのメソッドは使えません。"),
+    413: ("payload_too_large", "リクエスト本文が大きすぎます。"),
+    415: ("unsupported_media_type", "Content-Type は application/json を指定してください。"),
+}
+
+
+def _describe(errors: list[Any]) -> tuple[str, str]:
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return "invalid_json", "リクエスト本文が正しいJSONではありません。"
+    first = errors[0] if errors else {}
+    location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    reason = str(first.get("msg", "invalid"))
+    return "validation_error", f"入力内容に誤りがあります（{location or 'body'}: {reason}）。"
+
+
+async def app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    code, message = _describe(list(exc.errors()))
+    status = 400 if code == "invalid_json" else 422
+    return JSONResponse(error_body(code, message), status_code=status)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("http.unhandled_error", error=type(exc).__name__)
+    return JSONResponse(error_body("internal_error", "サーバー内部でエラーが発生しました。"), status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

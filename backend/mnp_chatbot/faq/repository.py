@@ -1,0 +1,57 @@
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mnp_chatbot.faq.models import FaqEntry
+
+
+class FaqRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, entry_id: uuid.UUID) -> FaqEntry | None:
+        return await self.session.get(FaqEntry, entry_id)
+
+    async def get_by_slug(self, slug: str) -> FaqEntry | None:
+        return await self.session.scalar(select(FaqEntry).where(FaqEntry.slug == slug))
+
+    async def list_published(self, *, on: dt.date | None = None) -> Sequence[FaqEntry]:
+        stmt = select(FaqEntry).where(FaqEntry.is_published).order_by(FaqEntry.slug)
+        if on is not None:
+            stmt = stmt.where(
+                (FaqEntry.valid_from.is_(None) | (FaqEntry.valid_from <= on))
+                & (FaqEntry.valid_until.is_(None) | (FaqEntry.valid_until >= on))
+            )
+        return (await self.session.scalars(stmt)).all()
+
+    async def list_entries(
+        self, *, category: str | None = None, brand: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[FaqEntry]:
+        stmt = select(FaqEntry).order_by(FaqEntry.category, FaqEntry.slug).limit(limit).offset(offset)
+        if category is not None:
+            stmt = stmt.where(FaqEntry.category == category)
+        if brand is not None:
+            stmt = stmt.where(FaqEntry.brands.any(brand))
+        return (await self.session.scalars(stmt)).all()
+
+    async def upsert_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert or update entries keyed by slug; returns how many rows were written."""
+        if not rows:
+            return 0
+        stmt = insert(FaqEntry).values(list(rows))
+        updated = {key: stmt.excluded[key] for key in rows[0] if key != "slug"}
+        updated["updated_at"] = func.now()
+        stmt = stmt.on_conflict_do_update(index_elements=[FaqEntry.slug], set_=updated)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", len(rows)))
+
+    async def version(self) -> str:
+        """Changes whenever an entry is added, edited or removed."""
+        row = (await self.session.execute(select(func.count(), func.max(FaqEntry.updated_at)))).one()
+        count, latest = row
+        return f"{count}-{latest.timestamp() if latest else 0:.6f}"

@@ -1,0 +1,42 @@
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.health import service
+
+router = APIRouter(tags=["operations"])
+
+
+def _openai_status(resources: ResourcesDep) -> dict[str, Any]:
+    llm = resources.extras.get("llm_status")
+    return dict(llm) if isinstance(llm, dict) else {"status": "not_configured"}
+
+
+@router.get("/health", summary="Health in the seed's shape; 503 when the database is down")
+async def health(resources: ResourcesDep) -> JSONResponse:
+    healthy, report = await service.health_report(
+        resources.engine, resources.store, openai=_openai_status(resources), data_dir=resources.settings.DATA_DIR
+    )
+    return JSONResponse(report, status_code=200 if healthy else 503)
+
+
+@router.get("/health/live", summary="Liveness: the process answers")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/health/ready", summary="Readiness: the database answers and the knowledge index is loaded")
+async def ready(resources: ResourcesDep) -> JSONResponse:
+    database = await service.check_database(resources.engine)
+    index_ready = bool(resources.extras.get("index_ready", True))
+    ok = database["status"] == "ok" and index_ready
+    body = {"status": "ok" if ok else "unavailable", "database": database["status"], "index": index_ready}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
