@@ -1,0 +1,68 @@
+"""Finding brands of the carrier table in what a customer types (ids, display names and aliases)."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.navigator.exceptions import UnknownBrand
+
+_SPACES = re.compile(r"\s+")
+_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
+_ASCII_WORD = re.compile(r"[a-z0-9]")
+
+
+def squash(text: str) -> str:
+    """NFKC, casefold, hiragana as katakana, no spaces: 「ＵＱ　ﾓﾊﾞｲﾙ」 equals 「uqもばいる」."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_HIRAGANA_TO_KATAKANA)
+    return _SPACES.sub("", text)
+
+
+def names_of(carrier: CarrierDocument) -> set[str]:
+    return {squash(name) for name in (carrier.id, carrier.name, *carrier.aliases)} - {""}
+
+
+def resolve_brand(text: str, carriers: Iterable[CarrierDocument], *, field: str = "brand") -> CarrierDocument:
+    """The brand whose id, name or alias equals `text` once squashed, else `UnknownBrand(field, text)`."""
+    wanted = squash(text)
+    for carrier in carriers:
+        if wanted in names_of(carrier):
+            return carrier
+    raise UnknownBrand(field, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    carrier: CarrierDocument
+    start: int
+    end: int  # positions in the squashed text
+
+
+def find_brands(text: str, carriers: Sequence[CarrierDocument]) -> list[Mention]:
+    """Non-overlapping brand mentions in reading order; the longest name wins (楽天モバイル, not 楽天)."""
+    squashed = squash(text)
+    candidates = [
+        Mention(carrier, match.start(), match.end())
+        for carrier in carriers
+        for name in names_of(carrier)
+        for match in re.finditer(re.escape(name), squashed)
+        if _stands_alone(squashed, match.start(), match.end())
+    ]
+    candidates.sort(key=lambda mention: (-(mention.end - mention.start), mention.start))
+    chosen: list[Mention] = []
+    for mention in candidates:
+        if all(mention.end <= other.start or mention.start >= other.end for other in chosen):
+            chosen.append(mention)
+    return sorted(chosen, key=lambda mention: mention.start)
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """An ASCII name such as `au` must not be part of a longer ASCII word (`audio`, `aupay`)."""
+    joined_before = start > 0 and _is_ascii_word(text[start]) and _is_ascii_word(text[start - 1])
+    joined_after = end < len(text) and _is_ascii_word(text[end - 1]) and _is_ascii_word(text[end])
+    return not (joined_before or joined_after)
+
+
+def _is_ascii_word(char: str) -> bool:
+    return _ASCII_WORD.fullmatch(char) is not None
