@@ -218,7 +218,7 @@ def application(route: Route) -> Step:
         where,
         "用意するもの：" + "、".join(documents(route)),
         "端末も一緒に選んで購入します。" if situation.device is Device.BUNDLE else "",
-        f"SIMの種類は「{SIM_LABELS[situation.sim]}」を選びます。",
+        "" if route.is_plan_change else f"SIMの種類は「{SIM_LABELS[situation.sim]}」を選びます。",
         requirement.text if requirement else "",
         *(f"{fee.name}：{fee.text}（{fee.as_of.isoformat()}時点）" for fee in fees),
     ]
