@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CLI := $(BIN)/mnp-chatbot
 PYTEST_ARGS ?=
 
-.PHONY: setup run migrate seed lint typecheck test pytest eval bench-retrieval bench-chat clean
+.PHONY: setup run migrate seed sql lint typecheck test pytest eval bench-retrieval bench-chat clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,9 @@ eval: setup
 
 bench-retrieval: setup
 	cd backend && .venv/bin/python -m scripts.bench_retrieval
+
+sql: setup
+	cd backend && .venv/bin/python -m scripts.generate_sql
 
 bench-chat: setup
 	cd backend && .venv/bin/python -m scripts.bench_chat

@@ -22,7 +22,7 @@ class CarrierRepository:
         if not rows:
             return 0
         stmt = insert(Carrier).values(list(rows))
-        updated = {key: stmt.excluded[key] for key in rows[0] if key != "id"}
+        updated: dict[str, Any] = {key: stmt.excluded[key] for key in rows[0] if key != "id"}
         updated["updated_at"] = func.now()
         await self.session.execute(stmt.on_conflict_do_update(index_elements=[Carrier.id], set_=updated))
         return len(rows)

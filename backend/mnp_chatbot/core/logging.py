@@ -11,7 +11,7 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
 
 
 def configure_logging(level: str = "info", log_dir: Path | None = None) -> None:
-    """Route stdlib and structlog records to stdout (and LOG_DIR/app.log for Filebeat) as one JSON per line."""
+    """Route stdlib and structlog records to stdout (and LOG_DIR/app.log, for Filebeat) as JSON lines."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,

@@ -3,7 +3,9 @@
 from prometheus_client import Counter, Histogram
 
 HTTP_REQUESTS = Counter(
-    "http_requests_total", "HTTP requests by method, route template and status.", ["method", "route", "status"]
+    "http_requests_total",
+    "HTTP requests by method, route template and status.",
+    ["method", "route", "status"],
 )
 HTTP_LATENCY = Histogram(
     "http_request_duration_seconds",

@@ -29,8 +29,8 @@ class RedisStore:
         self.client = client
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self.client.get(key)
-        return value
+        value = await self.client.get(key)
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, *, ttl: int | None = None) -> None:
         await self.client.set(key, value, ex=ttl)
@@ -61,7 +61,7 @@ class RedisStore:
                 yield data.decode() if isinstance(data, bytes) else str(data)
         finally:
             await pubsub.unsubscribe(channel)
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def ping(self) -> bool:
         return bool(await self.client.ping())

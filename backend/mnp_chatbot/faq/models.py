@@ -15,7 +15,9 @@ EMBEDDING_DIMENSIONS = 1536
 class FaqEntry(TimestampMixin, Base):
     __tablename__ = "faqs"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
     slug: Mapped[str] = mapped_column(String(96), unique=True)
     category: Mapped[str] = mapped_column(String(32), index=True)
     question: Mapped[str] = mapped_column(Text)

@@ -36,7 +36,7 @@ class FaqRepository:
         if category is not None:
             stmt = stmt.where(FaqEntry.category == category)
         if brand is not None:
-            stmt = stmt.where(FaqEntry.brands.any(brand))
+            stmt = stmt.where(FaqEntry.brands.contains([brand]))
         return (await self.session.scalars(stmt)).all()
 
     async def upsert_many(self, rows: Sequence[dict[str, Any]]) -> int:
@@ -44,7 +44,7 @@ class FaqRepository:
         if not rows:
             return 0
         stmt = insert(FaqEntry).values(list(rows))
-        updated = {key: stmt.excluded[key] for key in rows[0] if key != "slug"}
+        updated: dict[str, Any] = {key: stmt.excluded[key] for key in rows[0] if key != "slug"}
         updated["updated_at"] = func.now()
         stmt = stmt.on_conflict_do_update(index_elements=[FaqEntry.slug], set_=updated)
         result = await self.session.execute(stmt)

@@ -18,7 +18,10 @@ def _openai_status(resources: ResourcesDep) -> dict[str, Any]:
 @router.get("/health", summary="Health in the seed's shape; 503 when the database is down")
 async def health(resources: ResourcesDep) -> JSONResponse:
     healthy, report = await service.health_report(
-        resources.engine, resources.store, openai=_openai_status(resources), data_dir=resources.settings.DATA_DIR
+        resources.engine,
+        resources.store,
+        openai=_openai_status(resources),
+        data_dir=resources.settings.DATA_DIR,
     )
     return JSONResponse(report, status_code=200 if healthy else 503)
 

@@ -1,0 +1,81 @@
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from mnp_chatbot.main import create_app
+from tests.fixtures.app import SettingsFactory
+from tests.fixtures.database import with_database
+
+
+class TestHealth:
+    async def test_reports_the_seed_shape_with_database_ok(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/health")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["message"] == "OK"
+        assert isinstance(body["uptime"], float)
+        assert isinstance(body["timestamp"], int)
+        assert set(body["checks"]) == {"database", "redis", "openai", "diskSpace", "memory"}
+        assert body["checks"]["database"]["status"] == "ok"
+        assert body["checks"]["memory"]["rss"] > 0
+
+    async def test_answers_503_when_the_database_is_down(
+        self, make_settings: SettingsFactory, server_url: str
+    ) -> None:
+        settings = make_settings(DATABASE_URL=with_database(server_url, "no_such_database"))
+        app = create_app(settings)
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                health = await http.get("/health")
+                ready = await http.get("/health/ready")
+                live = await http.get("/health/live")
+        assert health.status_code == 503
+        assert health.json()["checks"]["database"]["status"] == "error"
+        assert ready.status_code == 503
+        assert live.status_code == 200
+
+    async def test_reports_redis_when_configured(
+        self, make_settings: SettingsFactory, redis_url: str
+    ) -> None:
+        app = create_app(make_settings(REDIS_URL=redis_url))
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                body = (await http.get("/health")).json()
+        assert body["checks"]["redis"] == {"status": "ok", "mode": "redis"}
+
+    async def test_readiness_is_ok_with_a_database(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/health/ready")
+        assert response.status_code == 200
+        assert response.json()["database"] == "ok"
+
+
+class TestMetrics:
+    async def test_counts_requests_by_route_template_and_status(self, client: httpx.AsyncClient) -> None:
+        await client.get("/health/live")
+        await client.get("/no/such/page")
+        text = (await client.get("/metrics")).text
+        assert 'http_requests_total{method="GET",route="/health/live",status="200"}' in text
+        assert 'route="<unmatched>",status="404"' in text
+        assert "http_request_duration_seconds_bucket" in text
+        assert "process_resident_memory_bytes" in text
+
+
+class TestErrors:
+    async def test_unknown_route_gives_404_in_the_error_shape(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/api/does-not-exist")
+        assert response.status_code == 404
+        assert response.json() == {
+            "error": {"code": "not_found", "message": "指定されたURLは見つかりません。"}
+        }
+
+    async def test_wrong_method_gives_405_in_the_error_shape(self, client: httpx.AsyncClient) -> None:
+        response = await client.delete("/health")
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
+
+    @pytest.mark.parametrize("path", ["/health", "/health/live"])
+    async def test_every_response_carries_a_request_id(self, client: httpx.AsyncClient, path: str) -> None:
+        response = await client.get(path, headers={"X-Request-ID": "abc-123"})
+        assert response.headers["x-request-id"] == "abc-123"
