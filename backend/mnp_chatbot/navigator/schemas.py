@@ -79,3 +79,56 @@ class Plan(Model):
     reservation: ReservationInfo = Field(alias="reservationNumber")
     steps: list[Step]
     after_switch: list[Step]
+
+
+class Question(StrEnum):
+    """What the guided flow asked last; the first eight fill slots, the rest walk through the plan."""
+
+    FROM = "from"
+    TO = "to"
+    CHANNEL = "channel"
+    DEVICE = "device"
+    SIM = "sim"
+    HOLDER = "holder"
+    FAMILY = "family"
+    RESERVATION = "reservation"
+    MODE = "mode"  # plan ready: whole roadmap or one step at a time?
+    STEP = "step"  # showing steps[step_index]
+    REVIEW = "review"  # roadmap or every step shown
+
+
+class Mode(StrEnum):
+    ROADMAP = "roadmap"
+    STEP = "step"
+
+
+class Slots(Model):
+    """What the customer told so far; keys match `parsing.extract_slots`."""
+
+    from_brand: str | None = None
+    to_brand: str | None = None
+    channel: ApplyChannel | None = None
+    device: Device | None = None
+    sim: SimType | None = None
+    same_holder: bool | None = None
+    family_discount: bool | None = None
+    reservation_issued_on: dt.date | None = None
+    reservation_answered: bool = False
+
+
+class NavigatorState(Model):
+    """The whole guided flow of one session, small enough to store as JSON between messages."""
+
+    slots: Slots = Field(default_factory=Slots)
+    question: Question = Question.FROM
+    mode: Mode | None = None
+    step_index: int = Field(default=0, ge=0)
+    completed: tuple[int, ...] = ()
+    active: bool = True
+
+
+class Turn(Model):
+    state: NavigatorState
+    text: str
+    quick_replies: list[str] = Field(max_length=13)
+    plan: Plan | None = None
