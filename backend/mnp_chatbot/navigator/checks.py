@@ -1,8 +1,8 @@
 """What to check after the switch: APN, carrier mail, points, instalments, family discounts, last bill."""
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument, CarrierKind, Verification
+from mnp_chatbot.knowledge.schemas import CarrierKind
 from mnp_chatbot.navigator import references as refs
-from mnp_chatbot.navigator.schemas import PlanKind, SourceRef, Step
+from mnp_chatbot.navigator.schemas import PlanKind, Step
 from mnp_chatbot.navigator.steps import Route, make_step
 
 CARRIER_MAIL_KINDS = (CarrierKind.MNO, CarrierKind.SUB_BRAND)
@@ -21,13 +21,10 @@ def build_after_switch(route: Route) -> list[Step]:
     return [step for step in candidates if step is not None]
 
 
-def carrier_refs(carrier: CarrierDocument) -> list[SourceRef]:
-    """A brand's own sources; the table has no per-fact verification for its notes, so they are hedged."""
-    return refs.from_sources(carrier.sources, Verification.UNVERIFIED)
-
-
 def apn(route: Route) -> Step | None:
-    if route.target.kind is not CarrierKind.MVNO:
+    """Generic APN advice for an MVNO target, unless the table already has the brand's own APN note."""
+    own_note = any("APN" in item.upper() for item in route.target.after_switch)
+    if route.target.kind is not CarrierKind.MVNO or own_note:
         return None
     lines = [
         f"データ通信ができない場合は、{route.target.name}の案内に従ってAPN設定（iPhoneは構成プロファイル）を"
@@ -39,18 +36,19 @@ def apn(route: Route) -> Step | None:
 
 def target_checks(route: Route) -> Step | None:
     target = route.target
-    if not target.after_switch:
+    if not target.after_switch or route.is_plan_change:
         return None
-    lines = [f"・{item}" for item in target.after_switch]
-    sources = carrier_refs(target)
-    return make_step(f"{target.name}で確認すること", lines, sources, confirm_at=target, verified=False)
+    # Brand notes in the table carry no per-fact sources: they are hedged and point to the brand's site.
+    return make_step(
+        f"{target.name}で確認すること", target.after_switch, [], confirm_at=target, verified=False
+    )
 
 
 def carrier_mail(route: Route) -> Step | None:
     source = route.source
     if source.carrier_mail:
-        lines = [f"{source.name}のキャリアメールアドレスは、MNPでは引き継げません。", source.carrier_mail]
-        sources = [refs.MIC_FAQ, *carrier_refs(source)]
+        lines = [source.carrier_mail]
+        sources = [refs.MIC_FAQ]
     elif source.kind in CARRIER_MAIL_KINDS and not route.is_plan_change:
         lines = [
             f"{source.name}のキャリアメールアドレスは、MNPでは引き継げません。",
@@ -100,4 +98,4 @@ def last_bill(route: Route) -> Step | None:
     if not note or route.is_plan_change:
         return None
     title = f"{route.source.name}の最終月の料金"
-    return make_step(title, [note], carrier_refs(route.source), confirm_at=route.source, verified=False)
+    return make_step(title, [note], [], confirm_at=route.source, verified=False)

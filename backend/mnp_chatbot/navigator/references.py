@@ -91,4 +91,6 @@ def from_sources(sources: Iterable[Source], verification: Verification) -> list[
 def official_site(carrier: CarrierDocument) -> SourceRef:
     """Where to confirm anything about a brand: its own site, which is authoritative by definition."""
     url = carrier.mnp_page_url or carrier.official_url
-    return SourceRef(title=f"{carrier.name} 公式サイト", url=str(url), as_of=None, verified=True)
+    return SourceRef(
+        title=f"{carrier.name} 公式サイト", url=str(url), as_of=carrier.as_of.isoformat(), verified=True
+    )

@@ -23,14 +23,16 @@ def reservation_line(plan: Plan) -> str:
 
 
 def roadmap(plan: Plan, completed: Collection[int] = ()) -> str:
-    steps = [numbered(index, step, done=index in completed) for index, step in enumerate(plan.steps)]
+    steps = [
+        block(f"{index + 1}. {step.title}{DONE_MARK if index in completed else ''}", step.detail)
+        for index, step in enumerate(plan.steps)
+    ]
     parts = ["【あなたの乗り換えロードマップ】", overview(plan), *steps, checklist(plan)]
     return "\n\n".join(part for part in parts if part)
 
 
-def numbered(index: int, step: Step, *, done: bool) -> str:
-    detail = "\n".join(f"   {line}" for line in step.detail.splitlines())
-    return f"{index + 1}. {step.title}{DONE_MARK if done else ''}\n{detail}"
+def block(head: str, detail: str) -> str:
+    return "\n".join([head, *(f"   {line}" for line in detail.splitlines())])
 
 
 def step_view(plan: Plan, index: int, completed: Collection[int] = ()) -> str:
@@ -51,5 +53,5 @@ def source_line(step: Step) -> str:
 def checklist(plan: Plan) -> str:
     if not plan.after_switch:
         return ""
-    items = [f"・{step.title}：{''.join(step.detail.splitlines())}" for step in plan.after_switch]
+    items = [block(f"・{step.title}", step.detail) for step in plan.after_switch]
     return "\n".join(["【乗り換え後に確認すること】", *items])

@@ -1,18 +1,17 @@
 """The ordered steps of a plan, built from the carrier table; each step links the sources of its facts."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mnp_chatbot.knowledge.schemas import (
     CarrierDocument,
     Channel,
-    Fee,
     GroupMove,
     MoveKind,
-    PortOutChannel,
     ReservationRequirement,
 )
+from mnp_chatbot.navigator import facts
 from mnp_chatbot.navigator import references as refs
 from mnp_chatbot.navigator.schemas import (
     ApplyChannel,
@@ -32,7 +31,6 @@ MOVE_LABELS = {
     MoveKind.NUMBER_TRANSFER: "番号移行",
     MoveKind.BRAND_SWITCH: "ブランド間の乗り換え",
 }
-CHANNEL_LABELS = {Channel.WEB: "Web", Channel.PHONE: "電話", Channel.SHOP: "店頭"}
 APPLY_LABELS = {ApplyChannel.ONLINE: "オンライン", ApplyChannel.SHOP: "店頭"}
 SIM_LABELS = {SimType.ESIM: "eSIM", SimType.CARD: "SIMカード"}
 HOLDER_MATCH = "契約者の名義（氏名・性別・生年月日）が乗り換え前後で一致している必要があります。"
@@ -169,7 +167,7 @@ def reservation(route: Route) -> Step:
         validity += f"（お持ちの番号は{jp_date(info.expires_on)}まで）"
     lines = [
         f"{source.name}でMNP予約番号（10桁）を取得します。{validity}。",
-        *port_out_lines(source.port_out),
+        *facts.port_out_lines(source.port_out),
         "予約番号の発行は原則無料です（店頭や電話での発行には1,000円（税抜）以下の手数料がかかる場合があります）。",
     ]
     if info.days_left == 0:
@@ -177,32 +175,10 @@ def reservation(route: Route) -> Step:
     sources = [
         refs.RESERVATION_VALIDITY,
         refs.MIC_FAQ,
-        *(ref for channel in source.port_out for ref in port_out_sources(channel)),
+        *(ref for channel in source.port_out for ref in facts.port_out_sources(channel)),
     ]
     verified = bool(source.port_out) and all(channel.verification.is_verified for channel in source.port_out)
     return make_step(f"予約番号の取得（{source.name}）", lines, sources, confirm_at=source, verified=verified)
-
-
-def port_out_lines(channels: Sequence[PortOutChannel]) -> list[str]:
-    if not channels:
-        return ["取得の窓口（会員ページ・電話・店頭）と受付時間は、公式サイトで確認してください。"]
-    return ["取得できる窓口:", *(f"・{describe_port_out(channel)}" for channel in channels)]
-
-
-def describe_port_out(channel: PortOutChannel) -> str:
-    details = [f"電話 {'／'.join(channel.phone_numbers)}" if channel.phone_numbers else ""]
-    details += [f"受付 {channel.hours}" if channel.hours else "", channel.note or ""]
-    head = f"{channel.name}（{CHANNEL_LABELS[channel.channel]}）"
-    rest = "、".join(part for part in details if part)
-    return f"{head}：{rest}" if rest else head
-
-
-def port_out_sources(channel: PortOutChannel) -> list[SourceRef]:
-    found = refs.from_sources(channel.sources, channel.verification)
-    if channel.url is not None:
-        verified = channel.verification.is_verified
-        found.append(SourceRef(title=channel.name, url=str(channel.url), verified=verified))
-    return found
 
 
 def application(route: Route) -> Step:
@@ -212,17 +188,17 @@ def application(route: Route) -> Step:
         if situation.channel is ApplyChannel.SHOP
         else f"{target.name}の公式サイト（{target.official_url}）から申し込みます。"
     )
-    fees = [fee for fee in target.fees if fee.channel in (None, route.web_or_shop)]
+    fees = [] if route.move else facts.fees_named(target, facts.JOIN_FEE_WORDS, route.web_or_shop)
     requirement = reservation_requirement(route)
     lines = [
         where,
-        "用意するもの：" + "、".join(documents(route)),
+        "" if route.is_plan_change else "用意するもの：" + "、".join(documents(route)),
         "端末も一緒に選んで購入します。" if situation.device is Device.BUNDLE else "",
         "" if route.is_plan_change else f"SIMの種類は「{SIM_LABELS[situation.sim]}」を選びます。",
         requirement.text if requirement else "",
-        *(f"{fee.name}：{fee.text}（{fee.as_of.isoformat()}時点）" for fee in fees),
+        *facts.fee_lines(fees),
     ]
-    sources = [refs.DOCUMENTS, *fee_sources(fees), refs.official_site(target)]
+    sources = [refs.DOCUMENTS, *facts.fee_sources(fees), refs.official_site(target)]
     if requirement:
         sources += refs.from_sources(requirement.sources, requirement.verification)
     label = MOVE_LABELS[route.move.kind] if route.move else "申し込み"
@@ -243,15 +219,6 @@ def reservation_requirement(route: Route) -> ReservationRequirement | None:
         return None
     matching = (req for req in route.target.reservation_requirements if req.channel is route.web_or_shop)
     return next(matching, None)
-
-
-def fee_sources(fees: Iterable[Fee]) -> list[SourceRef]:
-    found: list[SourceRef] = []
-    for fee in fees:
-        found += refs.from_sources(fee.sources, fee.verification) or [
-            SourceRef(title=fee.name, as_of=fee.as_of.isoformat(), verified=fee.verification.is_verified)
-        ]
-    return found
 
 
 def activation(route: Route) -> Step:
@@ -279,8 +246,11 @@ def old_line(route: Route) -> Step:
     if route.is_plan_change:
         lines = [f"電話番号と回線はそのままで、料金プランが{target}に変わります。解約の手続きは不要です。"]
         return make_step("プラン変更の完了", lines, [refs.MIC_MNP], confirm_at=route.target)
+    fees = facts.fees_named(route.source, facts.LEAVE_FEE_WORDS, route.web_or_shop)
     lines = [
         f"{target}で開通した時点で、{source}の契約は自動的に解約されます。",
         f"{source}に解約を申し込む必要はありません。",
+        *facts.fee_lines(fees),
     ]
-    return make_step(f"{source}の自動解約", lines, [refs.MIC_MNP], confirm_at=route.source)
+    sources = [refs.MIC_MNP, *facts.fee_sources(fees)]
+    return make_step(f"{source}の自動解約", lines, sources, confirm_at=route.source)

@@ -124,4 +124,5 @@ CARRIERS = [
         ],
         after_switch=["APN プロファイルをインストールします。"],
     ),
+    _carrier("mini", "ミニモバイル", "mini", "mvno", ["ミニ"], accepts_shop_signup=False),
 ]

@@ -210,10 +210,21 @@ class TestSteps:
 
 
 class TestAfterSwitch:
-    def test_mvno_target_gets_apn_and_its_own_checks(self) -> None:
-        titles = [step.title for step in plan_for("ドコモ", "タイニー").after_switch]
-        assert "通信設定（APN）の確認" in titles
-        assert "タイニーSIMで確認すること" in titles
+    @pytest.mark.parametrize(
+        ("to", "expected", "absent"),
+        [
+            ("ミニ", "通信設定（APN）の確認", "ミニモバイルで確認すること"),
+            (
+                "タイニー",
+                "タイニーSIMで確認すること",
+                "通信設定（APN）の確認",
+            ),  # its own APN note replaces ours
+        ],
+    )
+    def test_mvno_target_gets_apn_advice_once(self, to: str, expected: str, absent: str) -> None:
+        titles = [step.title for step in plan_for("ドコモ", to).after_switch]
+        assert expected in titles
+        assert absent not in titles
 
     def test_mno_target_needs_no_apn_step(self) -> None:
         titles = [step.title for step in plan_for("タイニー", "ドコモ").after_switch]
