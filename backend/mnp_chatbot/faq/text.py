@@ -1,6 +1,6 @@
 """Japanese text normalisation, morphological tokenisation and character n-grams for retrieval.
 
-Every function is pure; the SudachiPy tokenizer is built once per process (`default_tokenizer()`), because
+Every function is pure; the SudachiPy tokenizer is built once per process (`shared_tokenizer()`), because
 loading its dictionary takes a noticeable fraction of a second.
 """
 
@@ -67,6 +67,8 @@ class Granularity(StrEnum):
 
 # Parts of speech that carry no topic: particles, auxiliaries, punctuation, blanks, interjections.
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "感動詞", "接続詞"})
+# Particles that still say what is asked: 「MNPとは」 asks for a definition.
+_KEPT_PARTICLES = frozenset({"とは"})
 # Light verbs, formal nouns and pronouns (Sudachi normalised forms) that occur in almost every question.
 _STOP_WORDS = frozenset(
     {
@@ -101,6 +103,8 @@ _STOP_WORDS = frozenset(
         "良い",
         "教える",
         "知る",
+        "就く",
+        "つく",
         "-",
         "~",
     }
@@ -110,7 +114,7 @@ _STOP_WORDS = frozenset(
 class Tokenizer:
     """Content-word tokens (Sudachi normalised forms, normalised again) of Japanese text."""
 
-    def __init__(self, granularity: Granularity = Granularity.BOTH) -> None:
+    def __init__(self, granularity: Granularity = Granularity.SHORT) -> None:
         self.granularity = granularity
         mode = SplitMode.A if granularity is Granularity.SHORT else SplitMode.C
         self._sudachi = Dictionary(dict="core").tokenizer(mode=mode)
@@ -123,6 +127,8 @@ class Tokenizer:
         for start in range(0, len(text), _MAX_CHUNK):
             for morpheme in self._sudachi.tokenize(text[start : start + _MAX_CHUNK]):
                 if morpheme.part_of_speech()[0] in _DROPPED_POS:
+                    if morpheme.surface() in _KEPT_PARTICLES:
+                        yield morpheme.surface()
                     continue
                 yield from self._forms(morpheme)
 
@@ -142,6 +148,6 @@ def _token_form(morpheme: Morpheme) -> str:
 
 
 @cache
-def default_tokenizer() -> Tokenizer:
-    """The shared tokenizer (long units plus their short parts), built on first use."""
-    return Tokenizer()
+def shared_tokenizer(granularity: Granularity = Granularity.SHORT) -> Tokenizer:
+    """One tokenizer per granularity for the whole process, built on first use."""
+    return Tokenizer(granularity)

@@ -1,0 +1,52 @@
+"""Calibrated confidence that a retrieved FAQ entry answers the query.
+
+BM25 scores only rank within one query, so confidence is built from evidence that has the same meaning
+for every query, then passed through a logistic function whose coefficients were fitted by
+`python -m scripts.bench_retrieval --calibrate` (see that script for the data and the fit):
+
+- `word_coverage`: the idf-weighted share of the query's content words (and synonym concepts) that occur
+  in the entry, anywhere. A word that no entry contains counts with the highest idf, so an out-of-domain
+  question (「今日の天気は？」) covers little of itself.
+- `title_coverage`: the same share, counting only the question, alternates and keywords.
+- `char_coverage`: the idf-weighted share of the query's character bigrams found in the entry, which still
+  credits typos and unknown words that the tokenizer split oddly.
+- `relative_score`: the hit's fused score over the best hit's, so lower ranks get lower confidence.
+- `margin`: how far the hit is ahead of the next one, relative to its own score; a clear winner is more
+  likely right than one of several near-ties.
+"""
+
+import math
+from dataclasses import astuple, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    word_coverage: float
+    title_coverage: float
+    char_coverage: float
+    relative_score: float
+    margin: float
+
+    def features(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Logistic model: confidence = sigmoid(intercept + sum(weight_i x feature_i))."""
+
+    intercept: float
+    weights: tuple[float, float, float, float, float]
+
+    def confidence(self, evidence: Evidence) -> float:
+        logit = self.intercept + sum(w * x for w, x in zip(self.weights, evidence.features(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 40.0), -40.0)))
+
+
+DEFAULT_CALIBRATION = Calibration(intercept=-6.0, weights=(4.0, 2.0, 3.0, 1.0, 1.0))
+
+
+def coverage(present: list[bool], idf: list[float]) -> float:
+    """Idf-weighted share of the query terms that are present; 0.0 for an empty query."""
+    total = sum(idf)
+    return sum(w for found, w in zip(present, idf, strict=True) if found) / total if total > 0 else 0.0

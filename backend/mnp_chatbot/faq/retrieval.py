@@ -1,0 +1,292 @@
+"""Hybrid FAQ retriever: the pure core of search (no database, network, settings, clock or randomness).
+
+    query ─ normalise ─┬─ Sudachi words + synonym/brand concepts ─ BM25 (question fields, answer) ─┐
+                       └─ character bigrams ────────────────────── BM25 (question fields, answer) ─┴─ fuse
+    fuse ─ pseudo-relevance feedback on the words ─ brand preference ─ (+ dense ranking) ─ confidence
+
+Each BM25 signal is divided by its best score for the query and the two are summed with `char_weight`,
+so the fused lexical score of the best hit is at most 1 + char_weight. Confidence is separate from the
+score: see `mnp_chatbot.faq.confidence`.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+from mnp_chatbot.faq import lexicon
+from mnp_chatbot.faq.bm25 import FieldedIndex, Scores
+from mnp_chatbot.faq.confidence import DEFAULT_CALIBRATION, Calibration, Evidence, coverage
+from mnp_chatbot.faq.text import Granularity, char_ngrams, fold_kana, normalize, shared_tokenizer
+
+DenseRanking = Sequence[tuple[str, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntry:
+    id: str
+    question: str
+    alternates: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    answer: str = ""
+    brands: tuple[str, ...] = ()
+    category: str = ""
+
+    @property
+    def title(self) -> str:
+        """Everything that says what the entry is about: question, alternates and keywords."""
+        return "\n".join((self.question, *self.alternates, *self.keywords))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry_id: str
+    score: float  # fused ranking score; compare only within one query
+    confidence: float  # calibrated probability that this entry answers the query, in [0, 1]
+    lexical: float  # fused BM25 score before brand preference and dense fusion
+    dense: float | None  # similarity passed in for this entry, if any
+    brand_factor: float  # >1 preferred for a brand the query names, <1 demoted
+    matched_terms: tuple[str, ...]  # query words and concepts found in the entry
+
+
+@dataclass(frozen=True, slots=True)
+class RetrieverConfig:
+    synonyms: Sequence[Sequence[str]] = ()  # groups of equivalent terms, the first is canonical
+    brand_aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)  # brand id -> names
+    use_synonyms: bool = True
+    synonym_weight: float = 0.5  # query weight of a synonym concept relative to a word
+    brand_boost: float = 0.3  # score x (1 + boost) for an entry tagged with a brand the query names
+    other_brand_penalty: float = 0.4  # score x (1 - penalty) for an entry tagged only with other brands
+    unbranded_query_penalty: float = 0.1  # score x (1 - penalty) for a brand-tagged entry, no brand asked
+    granularity: Granularity = Granularity.SHORT
+    k1: float = 1.2
+    b: float = 0.75
+    question_weight: float = 1.0  # field weight of question + alternates + keywords
+    answer_weight: float = 1.0
+    char_weight: float = 0.3  # weight of the character-bigram signal against the word signal
+    feedback_documents: int = 5  # pseudo-relevance feedback (RM3-like); 0 turns it off
+    feedback_terms: int = 30
+    feedback_weight: float = 0.25  # share of the expanded query that comes from feedback terms
+    candidates: int = 100  # how many first-pass results are re-ranked
+    dense_weight: float = 0.5
+    calibration: Calibration = DEFAULT_CALIBRATION
+
+
+def rrf_fuse(*rankings: Sequence[str], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings; best first, ties first-seen first."""
+    # (k dampens the advantage of the very first ranks, 60 as in Cormack et al. 2009)
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda pair: -pair[1])
+
+
+def char_view(text: str) -> str:
+    """Normalised, kana-folded text with punctuation turned into spaces, for character n-grams."""
+    return " ".join(
+        "".join(ch if ch.isalnum() or ch == "ー" else " " for ch in fold_kana(normalize(text))).split()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    words: list[str]
+    concepts: list[str]
+    grams: list[str]
+    brands: list[str]
+
+    @property
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(self.words + self.concepts))
+
+
+class Retriever:
+    """An immutable index of FAQ entries; build once, search many times (thread-safe for reading)."""
+
+    def __init__(self, entries: Sequence[IndexedEntry], config: RetrieverConfig) -> None:
+        self.entries = tuple(entries)
+        self.config = config
+        self._tokenizer = shared_tokenizer(config.granularity)
+        self._synonyms = lexicon.synonym_matcher(config.synonyms if config.use_synonyms else ())
+        self._brands = lexicon.brand_matcher(config.brand_aliases)
+        self._position = {entry.id: i for i, entry in enumerate(self.entries)}
+        self._entry_brands = [frozenset(entry.brands) for entry in self.entries]
+        fields = ([e.title for e in self.entries], [e.answer for e in self.entries])
+        weights = (config.question_weight, config.answer_weight)
+        self._words = FieldedIndex(
+            [[self._word_tokens(t) for t in texts] for texts in fields], weights, **self._bm25
+        )
+        self._chars = FieldedIndex(
+            [[char_ngrams(char_view(t), 2) for t in texts] for texts in fields], weights, **self._bm25
+        )
+
+    @classmethod
+    def build(cls, entries: Sequence[IndexedEntry], config: RetrieverConfig | None = None) -> Self:
+        return cls(entries, config or RetrieverConfig())
+
+    @property
+    def _bm25(self) -> dict[str, float]:
+        return {"k1": self.config.k1, "b": self.config.b}
+
+    def _word_tokens(self, text: str) -> list[str]:
+        return self._tokenizer.tokens(text) + self._synonyms.find(text) + self._brands.find(text)
+
+    def detect_brands(self, query: str) -> list[str]:
+        """Brand ids named in the query, in order of first mention."""
+        return [lexicon.brand_of(token) for token in self._brands.find_unique(query)]
+
+    def search(self, query: str, *, limit: int = 10, dense: DenseRanking | None = None) -> list[Hit]:
+        """The best `limit` entries, best first; `dense` is an optional [(entry_id, similarity)] ranking."""
+        parsed = self._parse(query)
+        words = self._word_query(parsed)
+        word_scores = self._words.scores(words)
+        char_scores = self._chars.scores(self._char_query(parsed))
+        first = _unit(word_scores) + self.config.char_weight * _unit(char_scores)
+        candidates = _top(first, self.config.candidates)
+        lexical = self._feedback(candidates, first, words, char_scores)
+        scores, factors = self._prefer_brands(candidates, lexical, parsed.brands)
+        return self._hits(parsed, candidates, lexical, scores, factors, dense, limit)
+
+    def _parse(self, query: str) -> _Query:
+        concepts = self._synonyms.find_unique(query) + self._brands.find_unique(query)
+        brands = [lexicon.brand_of(c) for c in concepts if c.startswith("brand:")]
+        return _Query(self._tokenizer.tokens(query), concepts, char_ngrams(char_view(query), 2), brands)
+
+    def _word_query(self, parsed: _Query) -> dict[int, float]:
+        weights: dict[int, float] = {}
+        for token in dict.fromkeys(parsed.words):
+            if (term := self._words.vocabulary.get(token)) is not None:
+                weights[term] = weights.get(term, 0.0) + 1.0
+        for concept in parsed.concepts:
+            if (term := self._words.vocabulary.get(concept)) is not None:
+                weights[term] = weights.get(term, 0.0) + self.config.synonym_weight
+        return weights
+
+    def _char_query(self, parsed: _Query) -> dict[int, float]:
+        terms = (self._chars.vocabulary.get(gram) for gram in dict.fromkeys(parsed.grams))
+        return {term: 1.0 for term in terms if term is not None}
+
+    def _feedback(
+        self, candidates: npt.NDArray[np.intp], first: Scores, words: dict[int, float], char_scores: Scores
+    ) -> Scores:
+        """Re-rank the candidates with the query expanded by the terms its best first-pass hits share."""
+        config = self.config
+        if config.feedback_documents <= 0 or config.feedback_weight <= 0 or len(candidates) == 0 or not words:
+            return first[candidates]
+        top = candidates[: config.feedback_documents]
+        expansion = self._words.feedback(top, first[top] / first[top[0]])
+        keep = np.argpartition(-expansion, min(config.feedback_terms, len(expansion) - 1))[
+            : config.feedback_terms
+        ]
+        vector = np.zeros(len(expansion), dtype=np.float32)
+        vector[keep] = config.feedback_weight * expansion[keep] / max(float(expansion[keep].sum()), 1e-9)
+        original = 1.0 - config.feedback_weight
+        total = sum(words.values())
+        for term, weight in words.items():
+            vector[term] += np.float32(original * weight / total)
+        rescored = self._words.rescore(candidates, vector)
+        return _unit(rescored) + config.char_weight * _unit(char_scores[candidates])
+
+    def _prefer_brands(
+        self, candidates: npt.NDArray[np.intp], lexical: Scores, brands: list[str]
+    ) -> tuple[Scores, Scores]:
+        factors = np.array([self._brand_factor(int(i), brands) for i in candidates], dtype=np.float32)
+        return lexical * factors, factors
+
+    def _brand_factor(self, position: int, brands: list[str]) -> float:
+        tagged = self._entry_brands[position]
+        if not tagged:
+            return 1.0
+        if not brands:
+            return 1.0 - self.config.unbranded_query_penalty
+        if tagged.intersection(brands):
+            return 1.0 + self.config.brand_boost
+        return 1.0 - self.config.other_brand_penalty
+
+    def _hits(
+        self,
+        parsed: _Query,
+        candidates: npt.NDArray[np.intp],
+        lexical: Scores,
+        scores: Scores,
+        factors: Scores,
+        dense: DenseRanking | None,
+        limit: int,
+    ) -> list[Hit]:
+        by_position = {
+            int(p): (float(lexical[i]), float(scores[i]), float(factors[i])) for i, p in enumerate(candidates)
+        }
+        similarity = self._dense_scores(dense, by_position)
+        final = {
+            p: score + self.config.dense_weight * similarity.get(p, (0.0, 0.0))[1]
+            for p, (_, score, _) in by_position.items()
+        }
+        ranked = sorted((p for p, s in final.items() if s > 0), key=lambda p: (-final[p], p))[:limit]
+        best = final[ranked[0]] if ranked else 0.0
+        hits = []
+        for rank, position in enumerate(ranked):
+            following = final[ranked[rank + 1]] if rank + 1 < len(ranked) else 0.0
+            evidence = self._evidence(parsed, position, final[position], best=best, following=following)
+            lexical_score, _, factor = by_position[position]
+            sim = similarity.get(position)
+            hits.append(
+                Hit(
+                    entry_id=self.entries[position].id,
+                    score=final[position],
+                    confidence=self.config.calibration.confidence(evidence),
+                    lexical=lexical_score,
+                    dense=sim[0] if sim else None,
+                    brand_factor=factor,
+                    matched_terms=self._matched(parsed, position),
+                )
+            )
+        return hits
+
+    def _dense_scores(
+        self, dense: DenseRanking | None, by_position: dict[int, tuple[float, float, float]]
+    ) -> dict[int, tuple[float, float]]:
+        """Raw and min-max normalised similarity of each ranked entry; unseen entries become candidates."""
+        known = [(self._position[i], s) for i, s in dense or () if i in self._position]
+        if not known:
+            return {}
+        low, high = min(s for _, s in known), max(s for _, s in known)
+        span = high - low
+        for position, _ in known:
+            by_position.setdefault(position, (0.0, 0.0, 1.0))
+        return {p: (s, (s - low) / span if span > 0 else 1.0) for p, s in known}
+
+    def _evidence(
+        self, parsed: _Query, position: int, score: float, *, best: float, following: float
+    ) -> Evidence:
+        terms = self._words.term_ids(parsed.terms)
+        idf = self._words.idf(terms)
+        grams = self._chars.term_ids(dict.fromkeys(parsed.grams))
+        return Evidence(
+            word_coverage=coverage(self._words.present(position, terms), idf),
+            title_coverage=coverage(self._words.present(position, terms, fields=slice(0, 1)), idf),
+            char_coverage=coverage(self._chars.present(position, grams), self._chars.idf(grams)),
+            relative_score=score / best if best > 0 else 0.0,
+            margin=(score - following) / score if score > 0 else 0.0,
+        )
+
+    def _matched(self, parsed: _Query, position: int) -> tuple[str, ...]:
+        terms = parsed.terms
+        present = self._words.present(position, self._words.term_ids(terms))
+        return tuple(term for term, found in zip(terms, present, strict=True) if found)
+
+
+def _unit(scores: Scores) -> Scores:
+    """Scores divided by their maximum (all zero stays zero)."""
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / np.float32(best) if best > 0 else scores
+
+
+def _top(scores: Scores, count: int) -> npt.NDArray[np.intp]:
+    """Positions of the `count` highest positive scores, best first, ties by position."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > count:
+        positive = positive[np.argpartition(-scores[positive], count - 1)[:count]]
+    return positive[np.lexsort((positive, -scores[positive]))]
