@@ -1,0 +1,80 @@
+"""What the conversation remembers between turns, and how a short follow-up becomes a full question (pure)."""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from mnp_chatbot.faq.text import normalize
+from mnp_chatbot.knowledge.schemas import CarrierDocument
+
+FOLLOW_UP_MAX_CHARS = 24
+FOLLOW_UP = re.compile(
+    r"^(?:じゃあ|じゃ|では|なら|それ(?:じゃ|で|なら)?|あと|ちなみに|で、)|"
+    r"(?:の場合|だと|では|なら|の方|のほう|は|も)(?:どう(?:です|なります)?か?|は)?[?？。]*$"
+)
+CHANNEL_WORDS = {
+    "shop": re.compile(r"お?店|店頭|ショップ|店舗|窓口"),
+    "online": re.compile(r"ネット|オンライン|web|ウェブ|サイト|アプリ"),
+}
+SIM_WORDS = {"esim": re.compile(r"esim|イーシム"), "card": re.compile(r"simカード|物理sim")}
+CHANNEL_QUERY = {"shop": "店頭で手続きする場合", "online": "オンラインで手続きする場合"}
+SIM_QUERY = {"esim": "eSIMの場合", "card": "SIMカードの場合"}
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    from_brand: str | None = None
+    to_brand: str | None = None
+    sim: str | None = None
+    device: str | None = None
+    channel: str | None = None
+    topic: str | None = None  # the last answered question, masked
+    low_confidence_streak: int = 0
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> "Slots":
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+def remember(slots: Slots, stated: Mapping[str, str]) -> Slots:
+    """Slots updated with what this message states about the customer's switch (see navigator parsing)."""
+    known: dict[str, Any] = {key: value for key, value in stated.items() if key in Slots.__dataclass_fields__}
+    return replace(slots, **known)
+
+
+def is_follow_up(normalized: str) -> bool:
+    return len(normalized) <= FOLLOW_UP_MAX_CHARS and FOLLOW_UP.search(normalized) is not None
+
+
+def strip_brands(text: str, carriers: Sequence[CarrierDocument]) -> str:
+    stripped = normalize(text)
+    for carrier in carriers:
+        for alias in sorted({normalize(n) for n in (carrier.name, *carrier.aliases)}, key=len, reverse=True):
+            stripped = stripped.replace(alias, " ")
+    return " ".join(stripped.split())
+
+
+def _match(words: Mapping[str, re.Pattern[str]], normalized: str) -> str | None:
+    return next((value for value, pattern in words.items() if pattern.search(normalized)), None)
+
+
+def expand_follow_up(
+    normalized: str, slots: Slots, named: Sequence[CarrierDocument], carriers: Sequence[CarrierDocument]
+) -> str | None:
+    """The full question a short follow-up stands for (「じゃあauの場合は？」), or None if it is not one."""
+    if slots.topic is None or not is_follow_up(normalized):
+        return None
+    additions = [carrier.name for carrier in named]
+    channel = _match(CHANNEL_WORDS, normalized)
+    sim = _match(SIM_WORDS, normalized)
+    additions += [CHANNEL_QUERY[channel]] if channel else []
+    additions += [SIM_QUERY[sim]] if sim else []
+    if not additions:
+        return None
+    topic = strip_brands(slots.topic, carriers) if named else slots.topic
+    return " ".join([*additions, topic])

@@ -1,0 +1,37 @@
+"""The reply the engine gives for one turn, whatever composed it."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    FAQ = "faq"
+    LLM = "llm"
+    CLARIFY = "clarify"
+    HANDOFF = "handoff"
+    NO_ANSWER = "no_answer"
+    SMALLTALK = "smalltalk"
+    OUT_OF_SCOPE = "out_of_scope"
+    NAVIGATOR = "navigator"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    faq_id: str
+    question: str
+    url: str | None = None
+    as_of: str | None = None
+    verified: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    mode: Mode
+    confidence: float = 0.0
+    sources: tuple[SourceRef, ...] = ()
+    quick_replies: tuple[str, ...] = ()
+    handoff: bool = False
+    handoff_reason: str | None = None
+    topic: str | None = None  # the (masked) question this reply answered, for follow-ups
+    extra: dict[str, object] = field(default_factory=dict)

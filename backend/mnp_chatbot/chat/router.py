@@ -1,0 +1,74 @@
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from mnp_chatbot.chat.dependencies import ChatServiceDep
+from mnp_chatbot.chat.events import TurnResult
+from mnp_chatbot.chat.schemas import (
+    ChatRequest,
+    ChatResponse,
+    FeedbackCreate,
+    FeedbackRead,
+    HistoryResponse,
+)
+from mnp_chatbot.chat.service import Inbound, source_dicts
+from mnp_chatbot.chat.tokens import TOKEN_PATTERN
+from mnp_chatbot.core.errors import error_body
+
+router = APIRouter(prefix="/api", tags=["chat"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": "Error",
+        "content": {"application/json": {"example": error_body("code", "message")}},
+    }
+    for status in (400, 404, 413, 422, 429)
+}
+SessionPath = Annotated[str, Path(pattern=TOKEN_PATTERN)]
+
+
+def response_of(result: TurnResult) -> ChatResponse:
+    reply = result.reply
+    return ChatResponse.model_validate(
+        {
+            "session_id": result.session_token,
+            "message_id": result.message_id,
+            "reply": {
+                "text": reply.text,
+                "sources": source_dicts(reply.sources),
+                "confidence": round(reply.confidence, 4),
+                "quick_replies": list(reply.quick_replies),
+                "handoff": reply.handoff,
+                "mode": reply.mode.value,
+            },
+        }
+    )
+
+
+@router.post("/chat", response_model=ChatResponse, response_model_by_alias=True, responses=ERRORS)
+async def post_chat(body: ChatRequest, chat: ChatServiceDep) -> ChatResponse:
+    inbound = Inbound(body.message, body.session_id, body.client_message_id)
+    return response_of(await chat.reply(inbound))
+
+
+@router.get(
+    "/sessions/{session_id}/messages",
+    response_model=HistoryResponse,
+    response_model_by_alias=True,
+    responses=ERRORS,
+)
+async def get_history(session_id: SessionPath, chat: ChatServiceDep) -> dict[str, object]:
+    return {"session_id": session_id, "messages": await chat.history(session_id)}
+
+
+@router.post(
+    "/messages/{message_id}/feedback",
+    response_model=FeedbackRead,
+    response_model_by_alias=True,
+    status_code=201,
+    responses=ERRORS,
+)
+async def post_feedback(message_id: uuid.UUID, body: FeedbackCreate, chat: ChatServiceDep) -> FeedbackRead:
+    rating = 1 if body.rating == "up" else -1
+    await chat.give_feedback(message_id, body.session_id, rating=rating, comment=body.comment)
+    return FeedbackRead(message_id=message_id, rating=body.rating)

@@ -1,0 +1,90 @@
+"""Bodies of the chat API (DESIGN.md §7) and their validation."""
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from mnp_chatbot.chat.tokens import TOKEN_PATTERN
+from mnp_chatbot.core.schemas import Schema
+
+MAX_MESSAGE_CHARS = 1000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+SessionToken = Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]
+ClientMessageId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+
+
+def clean_message(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("制御文字は使えません")
+    text = value.strip()
+    if not text:
+        raise ValueError("メッセージを入力してください")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"メッセージは{MAX_MESSAGE_CHARS}文字以内で入力してください")
+    return text
+
+
+class ChatRequest(Schema):
+    message: str = Field(description=f"The customer's message, 1–{MAX_MESSAGE_CHARS} characters")
+    session_id: SessionToken | None = Field(default=None, alias="sessionId")
+    client_message_id: ClientMessageId | None = Field(default=None, alias="clientMessageId")
+
+    @field_validator("message")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_message(value)
+
+
+class SourceRead(Schema):
+    faq_id: str = Field(serialization_alias="faqId")
+    question: str
+    url: str | None = None
+    as_of: str | None = Field(default=None, serialization_alias="asOf")
+    verified: bool = True
+
+
+class ReplyRead(Schema):
+    text: str
+    sources: list[SourceRead]
+    confidence: float
+    quick_replies: list[str] = Field(serialization_alias="quickReplies")
+    handoff: bool
+    mode: str
+
+
+class ChatResponse(Schema):
+    session_id: str = Field(serialization_alias="sessionId")
+    message_id: str = Field(serialization_alias="messageId")
+    reply: ReplyRead
+
+
+class MessageRead(Schema):
+    id: uuid.UUID
+    role: str
+    text: str
+    mode: str | None
+    sources: list[SourceRead]
+    quick_replies: list[str] = Field(serialization_alias="quickReplies")
+    confidence: float | None
+    handoff: bool
+    created_at: dt.datetime = Field(serialization_alias="createdAt")
+
+
+class HistoryResponse(Schema):
+    session_id: str = Field(serialization_alias="sessionId")
+    messages: list[MessageRead]
+
+
+class FeedbackCreate(Schema):
+    rating: Literal["up", "down"]
+    comment: Annotated[str, StringConstraints(max_length=500)] | None = None
+    session_id: SessionToken = Field(alias="sessionId")
+
+
+class FeedbackRead(Schema):
+    message_id: uuid.UUID = Field(serialization_alias="messageId")
+    rating: Literal["up", "down"]

@@ -1,0 +1,225 @@
+"""The customer-facing loop: one inbound message in, a stored turn and its reply events out."""
+
+import datetime as dt
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mnp_chatbot.chat import context, engine, tokens
+from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerStarted, ChatEvent, TurnResult
+from mnp_chatbot.chat.exceptions import MessageNotFound, SessionNotFound
+from mnp_chatbot.chat.models import ChannelName, Conversation, ConversationStatus, Message, Role
+from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
+from mnp_chatbot.chat.repository import ConversationRepository, FeedbackRepository, MessageRepository
+from mnp_chatbot.core import metrics
+from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.faq.index import KnowledgeIndex
+from mnp_chatbot.handoff.models import Handoff, HandoffStatus
+from mnp_chatbot.privacy import masking
+
+log = get_logger(__name__)
+SENTENCE_END = re.compile(r"(?<=[。！？\n])")
+HISTORY_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    text: str
+    session_token: str | None = None
+    client_message_id: str | None = None
+    channel: ChannelName = ChannelName.WEB
+
+
+@dataclass(frozen=True, slots=True)
+class ChatConfig:
+    token_key: bytes
+    mask_personal_data: bool = True
+
+
+def chunks(text: str) -> list[str]:
+    """A curated answer streamed sentence by sentence."""
+    return [part for part in SENTENCE_END.split(text) if part]
+
+
+def reply_of(message: Message) -> Reply:
+    sources = tuple(SourceRef(**source) for source in message.sources)
+    return Reply(
+        text=message.text,
+        mode=Mode(message.mode or Mode.FAQ),
+        confidence=message.confidence or 0.0,
+        sources=sources,
+        quick_replies=tuple(message.quick_replies),
+        handoff=message.handoff,
+    )
+
+
+def source_dicts(sources: Sequence[SourceRef]) -> list[dict[str, object]]:
+    return [
+        {"faq_id": s.faq_id, "question": s.question, "url": s.url, "as_of": s.as_of, "verified": s.verified}
+        for s in sources
+    ]
+
+
+class ChatService:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        index: KnowledgeIndex,
+        config: ChatConfig,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.index = index
+        self.config = config
+        self.today = today
+
+    def mask(self, text: str) -> str:
+        return masking.mask_pii(text).text if self.config.mask_personal_data else text
+
+    async def reply(self, inbound: Inbound) -> TurnResult:
+        """The whole turn at once (REST, LINE)."""
+        async for event in self.stream(inbound):
+            if isinstance(event, AnswerDone):
+                return event.result
+        raise RuntimeError("the chat stream ended without a result")
+
+    async def stream(self, inbound: Inbound) -> AsyncIterator[ChatEvent]:
+        started = time.perf_counter()
+        token, known = await self._open(inbound)
+        if isinstance(known, TurnResult):
+            yield AnswerDone(known)
+            return
+        yield AnswerStarted(token)
+        masked = self.mask(inbound.text)
+        decision = engine.decide(inbound.text, masked, known, self.index.snapshot, today=self.today())
+        for part in chunks(decision.reply.text):
+            yield AnswerDelta(part)
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        result = await self._store(inbound, token, masked, decision, latency_ms)
+        metrics.CHAT_REPLIES.labels(mode=result.reply.mode.value, channel=inbound.channel.value).inc()
+        metrics.CHAT_LATENCY.labels(mode=result.reply.mode.value).observe(time.perf_counter() - started)
+        yield AnswerDone(result)
+
+    async def _open(self, inbound: Inbound) -> tuple[str, engine.Conversation | TurnResult]:
+        """The session's token and state, or the stored result of a retried message."""
+        if inbound.session_token is None:
+            return tokens.new_token(), engine.Conversation(context.Slots(), None)
+        async with self.sessionmaker() as session:
+            conversation = await self._conversation(session, inbound.session_token)
+            if inbound.client_message_id is not None:
+                stored = await MessageRepository(session).get_reply_to_client_message(
+                    conversation.id, inbound.client_message_id
+                )
+                if stored is not None:
+                    return inbound.session_token, TurnResult(
+                        inbound.session_token, str(stored.id), reply_of(stored)
+                    )
+            return inbound.session_token, engine.load_state(conversation.slots)
+
+    async def _conversation(self, session: AsyncSession, token: str) -> Conversation:
+        found = await ConversationRepository(session).get_by_token_hash(self._hash(token))
+        if found is None:
+            raise SessionNotFound()
+        return found
+
+    def _hash(self, token: str) -> str:
+        return tokens.token_hash(token, self.config.token_key)
+
+    async def _store(
+        self, inbound: Inbound, token: str, masked: str, decision: engine.Decision, latency_ms: int
+    ) -> TurnResult:
+        try:
+            async with self.sessionmaker.begin() as session:
+                return await self._store_turn(session, inbound, token, masked, decision, latency_ms)
+        except IntegrityError:
+            if inbound.client_message_id is None:
+                raise
+            _, stored = await self._open(inbound)  # a concurrent retry stored the turn first
+            if not isinstance(stored, TurnResult):
+                raise
+            return stored
+
+    async def _store_turn(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        token: str,
+        masked: str,
+        decision: engine.Decision,
+        latency_ms: int,
+    ) -> TurnResult:
+        conversations = ConversationRepository(session)
+        conversation = await conversations.get_by_token_hash(self._hash(token))
+        if conversation is None:
+            conversation = await conversations.add(
+                token_hash=self._hash(token), channel=inbound.channel.value
+            )
+        reply = decision.reply
+        now = dt.datetime.now(dt.UTC)
+        messages = MessageRepository(session)
+        asked = await messages.add(
+            Message(
+                session_id=conversation.id,
+                role=Role.USER.value,
+                text=masked,
+                client_message_id=inbound.client_message_id,
+                created_at=now,
+            )
+        )
+        answered = await messages.add(
+            Message(
+                session_id=conversation.id,
+                role=Role.ASSISTANT.value,
+                text=reply.text,
+                mode=reply.mode.value,
+                sources=source_dicts(reply.sources),
+                quick_replies=list(reply.quick_replies),
+                confidence=reply.confidence,
+                latency_ms=latency_ms,
+                handoff=reply.handoff,
+                reply_to_id=asked.id,
+                created_at=now + dt.timedelta(milliseconds=max(latency_ms, 1)),
+            )
+        )
+        status = ConversationStatus.QUEUED if reply.handoff else ConversationStatus(conversation.status)
+        if reply.handoff:
+            session.add(
+                Handoff(
+                    session_id=conversation.id,
+                    reason=reply.handoff_reason or "requested",
+                    status=HandoffStatus.QUEUED.value,
+                )
+            )
+        await conversations.save_turn_state(conversation.id, slots=decision.state(), status=status.value)
+        log.info(
+            "chat.turn.stored",
+            conversation_id=str(conversation.id),
+            mode=reply.mode.value,
+            confidence=round(reply.confidence, 3),
+            latency_ms=latency_ms,
+            sources=len(reply.sources),
+        )
+        return TurnResult(token, str(answered.id), reply)
+
+    async def history(self, token: str) -> Sequence[Message]:
+        async with self.sessionmaker() as session:
+            conversation = await self._conversation(session, token)
+            return await MessageRepository(session).list_for_session(conversation.id, limit=HISTORY_LIMIT)
+
+    async def give_feedback(
+        self, message_id: uuid.UUID, token: str, *, rating: int, comment: str | None
+    ) -> None:
+        async with self.sessionmaker.begin() as session:
+            conversation = await self._conversation(session, token)
+            message = await MessageRepository(session).get(message_id)
+            if message is None or message.session_id != conversation.id or message.role != Role.ASSISTANT:
+                raise MessageNotFound()
+            await FeedbackRepository(session).upsert(
+                message_id, rating=rating, comment=self.mask(comment) if comment else None
+            )

@@ -1,0 +1,154 @@
+"""The live knowledge snapshot: FAQ entries, carriers and the retriever built over them.
+
+A snapshot is immutable; a rebuild makes a new one off the event loop and swaps the reference, so
+searches never wait and never see a half-built index. Other replicas hear of changes on a pub/sub channel.
+"""
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mnp_chatbot.carriers.repository import CarrierRepository
+from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.redis import Store
+from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.repository import FaqRepository
+from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
+from mnp_chatbot.knowledge import loader
+from mnp_chatbot.knowledge.schemas import CarrierDocument
+
+log = get_logger(__name__)
+CHANGES_CHANNEL = "mnp:knowledge:changed"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqView:
+    """What answering needs of one FAQ entry, detached from the database session."""
+
+    id: str
+    slug: str
+    question: str
+    answer: str
+    category: str
+    brands: tuple[str, ...]
+    verified: bool
+    official_url: str | None
+    sources: tuple[Mapping[str, Any], ...]
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, entry: FaqEntry) -> "FaqView":
+        return cls(
+            id=str(entry.id),
+            slug=entry.slug,
+            question=entry.question,
+            answer=entry.answer,
+            category=entry.category,
+            brands=tuple(entry.brands),
+            verified=entry.verified,
+            official_url=entry.official_url,
+            sources=tuple(entry.sources),
+            as_of=entry.as_of,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeSnapshot:
+    version: str
+    retriever: Retriever
+    entries: Mapping[str, FaqView]
+    carriers: Mapping[str, CarrierDocument]
+    built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def indexed(entry: FaqEntry) -> IndexedEntry:
+    return IndexedEntry(
+        id=str(entry.id),
+        question=entry.question,
+        alternates=tuple(entry.alternates),
+        keywords=tuple(entry.keywords),
+        answer=entry.answer,
+        brands=tuple(entry.brands),
+        category=entry.category,
+    )
+
+
+def build_snapshot(
+    version: str, entries: Sequence[FaqEntry], carriers: Sequence[CarrierDocument]
+) -> KnowledgeSnapshot:
+    config = RetrieverConfig(
+        synonyms=[group.terms for group in loader.load_synonyms()],
+        brand_aliases={carrier.id: [carrier.name, *carrier.aliases] for carrier in carriers},
+    )
+    retriever = Retriever.build([indexed(entry) for entry in entries], config)
+    return KnowledgeSnapshot(
+        version=version,
+        retriever=retriever,
+        entries={str(entry.id): FaqView.of(entry) for entry in entries},
+        carriers={carrier.id: carrier for carrier in carriers},
+    )
+
+
+class KnowledgeIndex:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], store: Store) -> None:
+        self.sessionmaker = sessionmaker
+        self.store = store
+        self._snapshot: KnowledgeSnapshot | None = None
+        self._lock = asyncio.Lock()
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def snapshot(self) -> KnowledgeSnapshot:
+        if self._snapshot is None:
+            raise RuntimeError("the knowledge index has not been loaded yet")
+        return self._snapshot
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None
+
+    async def reload(self, *, today: dt.date | None = None) -> KnowledgeSnapshot:
+        """Rebuild from the database and swap it in; skipped when nothing changed."""
+        async with self._lock:
+            async with self.sessionmaker() as session:
+                faqs = FaqRepository(session)
+                version = await faqs.version()
+                if self._snapshot is not None and self._snapshot.version == version:
+                    return self._snapshot
+                entries = await faqs.list_published(on=today or dt.date.today())
+                rows = await CarrierRepository(session).list_all()
+            carriers = [CarrierDocument.model_validate(row.document) for row in rows]
+            snapshot = await asyncio.to_thread(build_snapshot, version, entries, carriers)
+            self._snapshot = snapshot
+            log.info("knowledge.index.built", version=version, entries=len(entries), carriers=len(carriers))
+            return snapshot
+
+    async def announce_change(self) -> None:
+        """Rebuild here and tell the other replicas to rebuild too."""
+        await self.reload()
+        await self.store.publish(CHANGES_CHANNEL, self.snapshot.version)
+
+    def start_watching(self) -> None:
+        self._watcher = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            try:
+                async for _version in self.store.subscribe(CHANGES_CHANNEL):
+                    await self.reload()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a lost Redis connection must not end the watcher
+                log.warning("knowledge.watch.failed", error=type(error).__name__)
+                await asyncio.sleep(1.0)
+
+    async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher

@@ -1,0 +1,87 @@
+"""socket.io events: `chat:message` and `chat:resync` in;
+`chat:start`, `chat:delta`, `chat:reset`, `chat:done` and `chat:error` out.
+
+Every event of a conversation goes to the room named after its session, so a customer's other tabs and
+other replicas (through the Redis manager) see the same stream.
+"""
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerReset, AnswerStarted
+from mnp_chatbot.chat.router import response_of
+from mnp_chatbot.chat.schemas import ChatRequest, HistoryResponse
+from mnp_chatbot.chat.service import Inbound
+from mnp_chatbot.chat.tokens import token_hash
+from mnp_chatbot.core.errors import AppError, ValidationFailed, error_body
+from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.realtime.server import Realtime
+
+log = get_logger(__name__)
+
+
+def room_of(session_token: str) -> str:
+    return "conversation:" + token_hash(session_token, b"room")[:32]
+
+
+def _invalid(error: ValidationError) -> dict[str, Any]:
+    details = error.errors()
+    field = ".".join(str(part) for part in details[0]["loc"]) if details else "body"
+    reason = details[0]["msg"] if details else "invalid"
+    message = f"入力内容に誤りがあります（{field}: {reason}）。"
+    return error_body(ValidationFailed.code, message)
+
+
+def register(realtime: Realtime) -> None:
+    sio = realtime.sio
+
+    @sio.on("chat:message")  # type: ignore[untyped-decorator]
+    async def on_message(sid: str, data: Any) -> dict[str, Any]:
+        try:
+            body = ChatRequest.model_validate(data if isinstance(data, dict) else {})
+        except ValidationError as error:
+            await sio.emit("chat:error", _invalid(error), to=sid)
+            return _invalid(error)
+        assert realtime.chat is not None
+        inbound = Inbound(body.message, body.session_id, body.client_message_id)
+        try:
+            return await _stream(realtime, sid, inbound)
+        except AppError as error:
+            await sio.emit("chat:error", error.body(), to=sid)
+            return error.body()
+
+    @sio.on("chat:resync")  # type: ignore[untyped-decorator]
+    async def on_resync(sid: str, data: Any) -> dict[str, Any]:
+        token = data.get("sessionId") if isinstance(data, dict) else None
+        if not isinstance(token, str):
+            return error_body(ValidationFailed.code, "sessionId が必要です。")
+        assert realtime.chat is not None
+        try:
+            messages = await realtime.chat.history(token)
+        except AppError as error:
+            return error.body()
+        await sio.enter_room(sid, room_of(token))
+        history = HistoryResponse.model_validate({"session_id": token, "messages": messages})
+        return history.model_dump(mode="json", by_alias=True)
+
+
+async def _stream(realtime: Realtime, sid: str, inbound: Inbound) -> dict[str, Any]:
+    sio = realtime.sio
+    assert realtime.chat is not None
+    room = room_of(inbound.session_token) if inbound.session_token else None
+    async for event in realtime.chat.stream(inbound):
+        if isinstance(event, AnswerStarted):
+            room = room_of(event.session_token)
+            await sio.enter_room(sid, room)
+            await sio.emit("chat:start", {"sessionId": event.session_token}, room=room)
+        elif isinstance(event, AnswerDelta):
+            await sio.emit("chat:delta", {"text": event.text}, room=room)
+        elif isinstance(event, AnswerReset):
+            await sio.emit("chat:reset", {}, room=room)
+        elif isinstance(event, AnswerDone):
+            done = response_of(event.result).model_dump(mode="json", by_alias=True)
+            await sio.enter_room(sid, room_of(event.result.session_token))
+            await sio.emit("chat:done", done, room=room_of(event.result.session_token))
+            return done
+    raise RuntimeError("the chat stream ended without a result")
