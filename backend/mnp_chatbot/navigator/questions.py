@@ -11,6 +11,7 @@ from mnp_chatbot.navigator.exceptions import UnknownBrand
 from mnp_chatbot.navigator.schemas import ApplyChannel, Device, PlanKind, Question, SimType, Situation, Slots
 
 STOP_LABEL = "やめる"
+BRAND_QUESTIONS = (Question.FROM, Question.TO)
 MAX_BRAND_REPLIES = 12
 BRAND_ORDER = (CarrierKind.MNO, CarrierKind.SUB_BRAND, CarrierKind.ONLINE_BRAND, CarrierKind.MVNO)
 PROMPTS = {
@@ -63,7 +64,7 @@ def resolved_id(text: str, carriers: Sequence[CarrierDocument]) -> str | None:
 
 
 def ask(question: Question, slots: Slots, carriers: Sequence[CarrierDocument]) -> tuple[str, list[str]]:
-    if question in (Question.FROM, Question.TO):
+    if question in BRAND_QUESTIONS:
         replies = brand_replies(carriers, exclude=slots.from_brand if question is Question.TO else None)
     else:
         replies = list(FIXED_REPLIES[question])
@@ -127,7 +128,8 @@ def read_answer(
 ) -> tuple[Slots, str]:
     """Slots updated from the message (brands with a role, else an answer to `question`), and a note."""
     updates: dict[str, Any] = dict(parsing.extract_slots(text, carriers))
-    if SLOT_KEYS[question] not in updates:
+    brand_given = {"from_brand", "to_brand"} & updates.keys()
+    if SLOT_KEYS[question] not in updates and not (question in BRAND_QUESTIONS and brand_given):
         updates |= direct_answer(question, text, carriers)
     if question is Question.RESERVATION and not updates.get("reservation_answered"):
         updates |= issue_date_answer(text, today)
@@ -149,7 +151,7 @@ def direct_answer(question: Question, text: str, carriers: Sequence[CarrierDocum
         Question.HOLDER: parsing.parse_yes_no,
         Question.FAMILY: parsing.parse_yes_no,
     }
-    if question in (Question.FROM, Question.TO):
+    if question in BRAND_QUESTIONS:
         mentions = find_brands(text, carriers)
         value: object = mentions[0].carrier.id if len(mentions) == 1 else None
     elif question in readers:
