@@ -1,5 +1,6 @@
 """Postal addresses: a prefecture or a 市/区/町/村 name, the town, then a block number (丁目/番地/番/号 or
-1-2-3), then an optional building and room. A town name alone (「渋谷区のショップ」) is not an address."""
+1-2-3), then an optional building and room. A town name alone (「渋谷区のショップ」) is not an address; a
+bare number after the town (「…町488」) counts only after a prefecture and a municipality."""
 
 import re
 from collections.abc import Iterator
@@ -17,11 +18,18 @@ _KANA_CITIES = (
     "さいたま|つくばみらい|つくば|ひたちなか|いわき|かすみがうら|みどり|"
     "あわら|かほく|えびの|うきは|みやま|つがる|むつ|にかほ"
 )
-_TOWN_CHAR = rf"(?:[{_KANJI}ァ-ヴー]|(?<=[{_KANJI}])[がのノケ](?=[{_KANJI}]))"
+_CITY = rf"(?:(?:{_KANA_CITIES})市|[{_KANJI}]{{1,6}}?[市区町村郡])"
+# Town names are kanji and katakana, with が/の/ケ between kanji (霞が関), Kyoto's 上る/下る/入る, and
+# hiragana runs of four or more that hold no particle (みなとみらい).
+_TOWN_UNIT = (
+    rf"(?:[{_KANJI}ァ-ヴー]|(?<=[{_KANJI}])[がのノケ](?=[{_KANJI}])|(?<=[{_KANJI}])[上下入]る"
+    r"|(?![ぁ-ゖ]*?(?:で|に|は|を|へ|から|まで))[ぁ-ゖ]{4,8})"
+)
 _NUM = r"(?:[0-9]{1,5}|[〇一二三四五六七八九十百千]{1,4})"
-_JOIN = r"(?:丁目|番地の?|番の?|号の?|の|条[東西南北]?|地割|[-‐‑‒–—―−ーｰ])"
+_JOIN = r"(?:丁目|番地の?|番の?|号の?|の|条(?:[東西南北]|通)?|地割|[-‐‑‒–—―−ーｰ])"
 # The first number is followed by 丁目/番地/号 or by a join and a number: 「2番窓口」 is no address.
 _BLOCK = rf"{_NUM}(?=丁目|番地|号|{_JOIN} ?{_NUM})(?:{_JOIN} ?{_NUM})*(?:丁目|番地|番|号)?"
+_BARE_END = r"(?=$|[\s、。,.!?)」]|です|に|へ|まで|から|で|の)"
 _SUFFIX = (
     "マンション|ハイツ|コーポ|レジデンス|アパート|ビル|タワー|ハウス|"
     "メゾン|ヒルズ|パレス|プラザ|コート|テラス|荘|寮|団地|住宅"
@@ -33,11 +41,15 @@ _BUILDING = (
     rf"| ?{_BUILDING_CHAR}{{0,15}}? ?[0-9]{{1,4}}(?:号室|階))"
 )
 _ADDRESS = re.compile(
-    rf"(?:(?:{_PREFECTURES})|(?:{_KANA_CITIES})市|[{_KANJI}]{{1,6}}?[市区町村郡])"
-    rf"{_TOWN_CHAR}{{0,16}}? ?{_BLOCK}(?:{_BUILDING})?"
+    rf"(?:(?:{_PREFECTURES})(?:(?:{_KANA_CITIES})市)?|{_CITY}){_TOWN_UNIT}{{0,16}}? ?{_BLOCK}(?:{_BUILDING})?"
 )
+_BARE_ADDRESS = re.compile(rf"(?:{_PREFECTURES}){_CITY}{_TOWN_UNIT}{{1,16}}?{_NUM}{_BARE_END}")
 
 
 def find_addresses(text_view: str) -> Iterator[Found]:
-    for match in _ADDRESS.finditer(text_view):
-        yield match.start(), match.end(), PiiKind.ADDRESS
+    spans = [match.span() for match in _ADDRESS.finditer(text_view)]
+    for match in _BARE_ADDRESS.finditer(text_view):
+        if not any(start < match.end() and match.start() < end for start, end in spans):
+            spans.append(match.span())
+    for start, end in sorted(spans):
+        yield start, end, PiiKind.ADDRESS

@@ -17,6 +17,7 @@ is not a phone number is masked as a 予約番号.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from mnp_chatbot.privacy.addresses import find_addresses
 from mnp_chatbot.privacy.context import Context
@@ -50,13 +51,12 @@ class Masked:
         return frozenset(span.kind for span in self.spans)
 
 
-type_detector = Callable[[Views, Context], Iterable[Found]]
+Detector: TypeAlias = Callable[[Views, Context], Iterable[Found]]
 
-_DETECTORS: tuple[type_detector, ...] = (
+_DETECTORS: tuple[Detector, ...] = (
     lambda views, context: find_birth_dates(views.digits, context),
     lambda views, context: find_addresses(views.text),
     lambda views, context: find_names(views.text),
-    lambda views, context: find_numbers(views.digits, context),
 )
 
 
@@ -70,14 +70,15 @@ def mask_pii(text: str, *, kinds: frozenset[PiiKind] | None = None) -> Masked:
 
 def detect(text: str) -> list[Found]:
     """Every piece of personal data in `text`, in text order, without overlaps."""
-    views = Views.of(text)
-    found = list(find_emails(views.text))
-    views = views.without([(start, end) for start, end, _ in found])
+    pristine = Views.of(text)
+    found = list(find_emails(pristine.text))
+    views = pristine.without([(start, end) for start, end, _ in found])
     context = Context.of(views.text)
     for detector in _DETECTORS:
         batch = list(detector(views, context))
         found += batch
         views = views.without([(start, end) for start, end, _ in batch])
+    found += find_numbers(views.digits, context, lookahead=pristine.text)
     return sorted(found)
 
 

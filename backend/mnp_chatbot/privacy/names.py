@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from mnp_chatbot.privacy.kinds import Found, PiiKind
 
 _KANJI = r"[\u4e00-\u9fff々〆ヶ]"
+_GIVEN = rf"(?:{_KANJI}{{1,5}}|[ァ-ヴ][ァ-ヴー]{{0,9}}|[ぁ-ゖ]{{1,8}}?)"
+_NOT_GIVEN = r"(?!です|でした|でござ|と申|といい|と言い|さん|さま|様)"
 _NAME = (
-    rf"(?:{_KANJI}{{1,5}}(?: ?{_KANJI}{{1,5}})?"
-    r"|[ァ-ヴ][ァ-ヴー]{0,9}(?:[ ・][ァ-ヴ][ァ-ヴー]{0,9})?"
-    r"|[ぁ-ゖ]{2,10}?(?: [ぁ-ゖ]{1,10}?)??"
+    rf"(?:(?:{_KANJI}{{1,5}}|[ァ-ヴ][ァ-ヴー]{{0,9}}|[ぁ-ゖ]{{2,8}}?)(?:[ ・]{_NOT_GIVEN}{_GIVEN})?"
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+)+|[A-Z]{2,}(?: [A-Z]{2,})+)"
 )
 _ENDS = (
@@ -24,7 +24,10 @@ _LABEL = (
     r"|申込者名|申込者|利用者名|使用者名|フリガナ|ふりがな)"
 )
 _RELATIVE = r"(?:(?:父|母|夫|妻|息子|娘|祖父|祖母|兄|姉|弟|妹|主人|子供|親)の)?"
-_LABELLED = re.compile(rf"{_LABEL}(?: ?(?:は|が|も|:|=) ?| ){_RELATIVE}(?P<name>{_NAME}){_ENDS}")
+_SCRIPT_NOTE = r"(?:\((?:カナ|かな|フリガナ|ふりがな|漢字|ローマ字)\))?"
+_LABELLED = re.compile(
+    rf"{_LABEL}{_SCRIPT_NOTE}(?: ?(?:は|が|も|:|=) ?| ){_RELATIVE}(?P<name>{_NAME}){_ENDS}"
+)
 _INTRODUCED = re.compile(
     rf"(?:^|(?<=[。、,.!?\n ])|(?<=私は)|(?<=私、)|(?<=わたしは)|(?<=僕は)|(?<=ぼくは))(?P<name>{_NAME})"
     r"(?=と申し|と申す|といいます|と言います|っていいます|って言います)"
@@ -41,13 +44,15 @@ _NOT_NAME_PARTS = ("名義", "本人", "家族", "自分", "会社", "法人", "
 
 
 def find_names(text_view: str) -> Iterator[Found]:
-    seen: set[int] = set()
+    spans: list[tuple[int, int]] = []
     for pattern in (_LABELLED, _INTRODUCED, _KANJI_INTRODUCED):
         for match in pattern.finditer(text_view):
             start, end = match.span("name")
-            if start not in seen and _is_name(match.group("name")):
-                seen.add(start)
-                yield start, end, PiiKind.NAME
+            overlaps = any(start < other_end and other_start < end for other_start, other_end in spans)
+            if not overlaps and _is_name(match.group("name")):
+                spans.append((start, end))
+    for start, end in sorted(spans):
+        yield start, end, PiiKind.NAME
 
 
 def _is_name(candidate: str) -> bool:
