@@ -31,6 +31,7 @@ FINISHED = "手順は以上です。おつかれさまでした。"
 MODE_REPLIES = ["全体を見る", "1ステップずつ", "やめる"]
 STEP_REPLIES = ["次へ", "完了", "前へ", "全体を見る", "やめる"]
 REVIEW_REPLIES = ["1ステップずつ", "最初から", "やめる"]
+FIELD_SLOTS = {"from": "from_brand", "to": "to_brand", "channel": "channel", "sim": "sim", "device": "device"}
 PLAN_QUESTIONS = (Question.MODE, Question.STEP, Question.REVIEW)
 
 
@@ -105,8 +106,8 @@ def forget(slots: Slots, error: InvalidSituation) -> Slots:
     """Clear the slot the planner rejected, so that its question is asked again."""
     if error.field == "reservationIssuedOn":
         return slots.model_copy(update={"reservation_issued_on": None, "reservation_answered": False})
-    key = {"from": "from_brand", "to": "to_brand"}.get(error.field, error.field)
-    return slots.model_copy(update={key: None}) if key in Slots.model_fields else Slots()
+    key = FIELD_SLOTS.get(error.field)
+    return slots.model_copy(update={key: None}) if key else Slots()
 
 
 def plan_of(slots: Slots, carriers: Sequence[CarrierDocument], *, today: dt.date) -> Plan:

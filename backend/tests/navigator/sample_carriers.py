@@ -51,6 +51,7 @@ DOCOMO_PORT_OUT = [
         "channel": "web",
         "name": "My docomo",
         "hours": "9:00〜21:30",
+        "url": "https://docomo.example.jp/mnp",
         "verification": "official",
         "sources": [_source("docomo-mnp")],
     },

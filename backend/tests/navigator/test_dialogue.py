@@ -6,6 +6,7 @@ import pytest
 from mnp_chatbot.knowledge.loader import load_carriers
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 from mnp_chatbot.navigator import dialogue
+from mnp_chatbot.navigator.exceptions import InvalidSituation
 from mnp_chatbot.navigator.schemas import (
     ApplyChannel,
     Device,
@@ -14,6 +15,7 @@ from mnp_chatbot.navigator.schemas import (
     PlanKind,
     Question,
     SimType,
+    Slots,
     Turn,
 )
 from tests.navigator.sample_carriers import CARRIERS
@@ -44,6 +46,41 @@ ANSWERS_TO_SHOP_PLAN = (
 
 
 class TestSlotFilling:
+    @pytest.mark.parametrize(
+        ("known", "from_brand", "to_brand"),
+        [
+            ({"from_brand": "ﾄﾞｺﾓ", "to_brand": "楽天"}, "docomo", "rakuten"),
+            ({"from_brand": "ワイモバ", "to_brand": "楽天"}, None, "rakuten"),  # not in this table
+            ({"from_brand": "au", "to_brand": "エーユー"}, "au", None),
+            ({"from_brand": 3, "unrelated": "x"}, None, None),
+        ],
+    )
+    def test_known_slots_are_resolved_and_cleaned(
+        self, known: dict[str, object], from_brand: str | None, to_brand: str | None
+    ) -> None:
+        slots = start(known).state.slots
+        assert (slots.from_brand, slots.to_brand) == (from_brand, to_brand)
+
+    def test_a_remembered_issue_date_in_the_future_is_asked_again(self) -> None:
+        known = {
+            "from_brand": "docomo",
+            "to_brand": "rakuten",
+            "channel": "shop",
+            "device": "keep",
+            "sim": "esim",
+        }
+        turn = start(
+            {
+                **known,
+                "same_holder": True,
+                "family_discount": False,
+                "reservation_answered": True,
+                "reservation_issued_on": "2026-12-24",
+            }
+        )
+        assert turn.state.question is Question.RESERVATION
+        assert turn.state.slots.reservation_issued_on is None
+
     def test_asks_every_question_in_order_then_offers_the_plan(self) -> None:
         turn = start()
         asked = [turn.state.question]
@@ -236,3 +273,39 @@ class TestStopAndResume:
         assert later.plan is not None
         assert later.plan.reservation.days_left == 0
         assert "過ぎています" in later.text
+
+
+@pytest.mark.parametrize(
+    ("field", "cleared"),
+    [
+        ("from", "from_brand"),
+        ("to", "to_brand"),
+        ("channel", "channel"),
+        ("sim", "sim"),
+        ("device", "device"),
+    ],
+)
+def test_a_rejected_field_clears_its_slot_only(field: str, cleared: str) -> None:
+    slots = plan_ready().state.slots
+    forgotten = dialogue.forget(slots, InvalidSituation(field, "x"))
+    assert getattr(forgotten, cleared) is None
+    assert forgotten.model_copy(update={cleared: getattr(slots, cleared)}) == slots
+
+
+def test_an_unexpected_field_starts_the_questions_over() -> None:
+    assert dialogue.forget(plan_ready().state.slots, InvalidSituation("sameHolder", "x")) == Slots()
+
+
+def test_a_saved_step_beyond_a_shorter_plan_shows_its_last_step() -> None:
+    update = {"question": Question.STEP, "mode": Mode.STEP, "step_index": 50}
+    turn = dialogue.advance(plan_ready().state.model_copy(update=update), "ふむ", CARRIERS, today=TODAY)
+    assert turn.plan is not None
+    count = len(turn.plan.steps)
+    assert f"ステップ {count}/{count}" in turn.text
+
+
+def test_unclear_answer_to_the_mode_question_asks_it_again() -> None:
+    turn = say(plan_ready(), "ふむ")
+    assert turn.state.question is Question.MODE
+    assert turn.text.startswith("すみません")
+    assert turn.quick_replies == ["全体を見る", "1ステップずつ", "やめる"]
