@@ -5,7 +5,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.exceptions import UnknownBrand
 
 _SPACES = re.compile(r"\s+")
@@ -19,11 +19,13 @@ def squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
-def names_of(carrier: CarrierDocument) -> set[str]:
+def names_of(carrier: knowledge.CarrierDocument) -> set[str]:
     return {squash(name) for name in (carrier.id, carrier.name, *carrier.aliases)} - {""}
 
 
-def resolve_brand(text: str, carriers: Iterable[CarrierDocument], *, field: str = "brand") -> CarrierDocument:
+def resolve_brand(
+    text: str, carriers: Iterable[knowledge.CarrierDocument], *, field: str = "brand"
+) -> knowledge.CarrierDocument:
     """The brand whose id, name or alias equals `text` once squashed, else `UnknownBrand(field, text)`."""
     wanted = squash(text)
     for carrier in carriers:
@@ -34,12 +36,12 @@ def resolve_brand(text: str, carriers: Iterable[CarrierDocument], *, field: str 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    carrier: CarrierDocument
+    carrier: knowledge.CarrierDocument
     start: int
     end: int  # positions in the squashed text
 
 
-def find_brands(text: str, carriers: Sequence[CarrierDocument]) -> list[Mention]:
+def find_brands(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> list[Mention]:
     """Non-overlapping brand mentions in reading order; the longest name wins (楽天モバイル, not 楽天)."""
     squashed = squash(text)
     candidates = [

@@ -1,11 +1,11 @@
 """What to check after the switch: APN, carrier mail, points, instalments, family discounts, last bill."""
 
-from mnp_chatbot.knowledge.schemas import CarrierKind
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import references as refs
 from mnp_chatbot.navigator.schemas import PlanKind, Step
 from mnp_chatbot.navigator.steps import Route, make_step
 
-CARRIER_MAIL_KINDS = (CarrierKind.MNO, CarrierKind.SUB_BRAND)
+CARRIER_MAIL_KINDS = (knowledge.CarrierKind.MNO, knowledge.CarrierKind.SUB_BRAND)
 
 
 def build_after_switch(route: Route) -> list[Step]:
@@ -24,7 +24,7 @@ def build_after_switch(route: Route) -> list[Step]:
 def apn(route: Route) -> Step | None:
     """Generic APN advice for an MVNO target, unless the table already has the brand's own APN note."""
     own_note = any("APN" in item.upper() for item in route.target.after_switch)
-    if route.target.kind is not CarrierKind.MVNO or own_note:
+    if route.target.kind is not knowledge.CarrierKind.MVNO or own_note:
         return None
     lines = [
         f"データ通信ができない場合は、{route.target.name}の案内に従ってAPN設定（iPhoneは構成プロファイル）を"

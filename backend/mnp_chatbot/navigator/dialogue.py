@@ -11,7 +11,7 @@ The plan is recomputed from the slots on every turn, so the state stays small an
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import parsing, planner, questions, rendering
 from mnp_chatbot.navigator.exceptions import InvalidSituation
 from mnp_chatbot.navigator.parsing import Command
@@ -36,7 +36,10 @@ PLAN_QUESTIONS = (Question.MODE, Question.STEP, Question.REVIEW)
 
 
 def start(
-    known_slots: Mapping[str, object] | Slots, carriers: Sequence[CarrierDocument], *, today: dt.date
+    known_slots: Mapping[str, object] | Slots,
+    carriers: Sequence[knowledge.CarrierDocument],
+    *,
+    today: dt.date,
 ) -> Turn:
     """A new flow that reuses what the conversation already knows (see `extract_slots`)."""
     known = known_slots.model_dump() if isinstance(known_slots, Slots) else known_slots
@@ -45,7 +48,7 @@ def start(
 
 
 def advance(
-    state: NavigatorState, user_text: str, carriers: Sequence[CarrierDocument], *, today: dt.date
+    state: NavigatorState, user_text: str, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date
 ) -> Turn:
     command = parsing.parse_command(user_text)
     if command is Command.STOP:
@@ -62,7 +65,7 @@ def advance(
 
 
 def resume(
-    state: NavigatorState, user_text: str, carriers: Sequence[CarrierDocument], *, today: dt.date
+    state: NavigatorState, user_text: str, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date
 ) -> Turn:
     if not parsing.wants_navigator(user_text, carriers):
         return Turn(state=state, text=CLOSED, quick_replies=["乗り換えナビ"])
@@ -73,7 +76,7 @@ def resume(
 
 
 def answer(
-    state: NavigatorState, user_text: str, carriers: Sequence[CarrierDocument], *, today: dt.date
+    state: NavigatorState, user_text: str, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date
 ) -> Turn:
     slots, note = questions.read_answer(state.question, user_text, state.slots, carriers, today=today)
     if not note and slots == state.slots:
@@ -82,7 +85,9 @@ def answer(
     return proceed(state.model_copy(update={"slots": slots}), carriers, today=today, lead=note)
 
 
-def proceed(state: NavigatorState, carriers: Sequence[CarrierDocument], *, today: dt.date, lead: str) -> Turn:
+def proceed(
+    state: NavigatorState, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date, lead: str
+) -> Turn:
     """Ask the next missing slot, or present the plan once every slot is known."""
     slots, note = questions.autofill(state.slots, carriers)
     question = questions.next_question(slots, carriers)
@@ -110,12 +115,16 @@ def forget(slots: Slots, error: InvalidSituation) -> Slots:
     return slots.model_copy(update={key: None}) if key else Slots()
 
 
-def plan_of(slots: Slots, carriers: Sequence[CarrierDocument], *, today: dt.date) -> Plan:
+def plan_of(slots: Slots, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date) -> Plan:
     return planner.make_plan(questions.situation_of(slots), carriers, today=today)
 
 
 def navigate(
-    state: NavigatorState, command: Command | None, carriers: Sequence[CarrierDocument], *, today: dt.date
+    state: NavigatorState,
+    command: Command | None,
+    carriers: Sequence[knowledge.CarrierDocument],
+    *,
+    today: dt.date,
 ) -> Turn:
     plan = plan_of(state.slots, carriers, today=today)
     if command is Command.ROADMAP:

@@ -2,23 +2,27 @@
 
 from collections.abc import Iterable, Sequence
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument, Channel, Fee, PortOutChannel
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import references as refs
 from mnp_chatbot.navigator.schemas import SourceRef
 
-CHANNEL_LABELS = {Channel.WEB: "Web", Channel.PHONE: "電話", Channel.SHOP: "店頭"}
+CHANNEL_LABELS = {
+    knowledge.Channel.WEB: "Web",
+    knowledge.Channel.PHONE: "電話",
+    knowledge.Channel.SHOP: "店頭",
+}
 # The fee table has no "when is it charged" field; the customary names tell joining from leaving fees.
 JOIN_FEE_WORDS = ("事務手数料",)
 LEAVE_FEE_WORDS = ("転出", "解除", "解約")
 
 
-def port_out_lines(channels: Sequence[PortOutChannel]) -> list[str]:
+def port_out_lines(channels: Sequence[knowledge.PortOutChannel]) -> list[str]:
     if not channels:
         return ["取得の窓口（会員ページ・電話・店頭）と受付時間は、公式サイトで確認してください。"]
     return ["取得できる窓口:", *(f"・{describe_port_out(channel)}" for channel in channels)]
 
 
-def describe_port_out(channel: PortOutChannel) -> str:
+def describe_port_out(channel: knowledge.PortOutChannel) -> str:
     details = [f"電話 {'／'.join(channel.phone_numbers)}" if channel.phone_numbers else ""]
     details += [f"受付 {channel.hours}" if channel.hours else "", channel.note or ""]
     head = f"{channel.name}（{CHANNEL_LABELS[channel.channel]}）"
@@ -26,7 +30,7 @@ def describe_port_out(channel: PortOutChannel) -> str:
     return f"{head}：{rest}" if rest else head
 
 
-def port_out_sources(channel: PortOutChannel) -> list[SourceRef]:
+def port_out_sources(channel: knowledge.PortOutChannel) -> list[SourceRef]:
     found = refs.from_sources(channel.sources, channel.verification)
     if channel.url is not None:
         verified = channel.verification.is_verified
@@ -34,7 +38,9 @@ def port_out_sources(channel: PortOutChannel) -> list[SourceRef]:
     return found
 
 
-def fees_named(carrier: CarrierDocument, words: tuple[str, ...], channel: Channel) -> list[Fee]:
+def fees_named(
+    carrier: knowledge.CarrierDocument, words: tuple[str, ...], channel: knowledge.Channel
+) -> list[knowledge.Fee]:
     """The brand's fees whose name has one of `words` and that apply to `channel` (or to every channel)."""
     return [
         fee
@@ -43,11 +49,11 @@ def fees_named(carrier: CarrierDocument, words: tuple[str, ...], channel: Channe
     ]
 
 
-def fee_lines(fees: Iterable[Fee]) -> list[str]:
+def fee_lines(fees: Iterable[knowledge.Fee]) -> list[str]:
     return [f"{fee.name}：{fee.text}（{fee.as_of.isoformat()}時点）" for fee in fees]
 
 
-def fee_sources(fees: Iterable[Fee]) -> list[SourceRef]:
+def fee_sources(fees: Iterable[knowledge.Fee]) -> list[SourceRef]:
     found: list[SourceRef] = []
     for fee in fees:
         found += refs.from_sources(fee.sources, fee.verification) or [

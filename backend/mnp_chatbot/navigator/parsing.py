@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal, TypeAlias, TypeVar
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.brands import Mention, find_brands, squash
 from mnp_chatbot.navigator.schemas import ApplyChannel, Device, SimType
 
@@ -97,7 +97,7 @@ FROM_BEFORE = _words("今は", "いまは", "現在", "今")
 TO_BEFORE = _words("→", "->", "⇒")
 
 
-def wants_navigator(text: str, carriers: Sequence[CarrierDocument] = ()) -> bool:
+def wants_navigator(text: str, carriers: Sequence[knowledge.CarrierDocument] = ()) -> bool:
     """「乗り換えナビ」「乗り換えたい」「ドコモから楽天に変えたい」; 「povoにしたい」 too, given carriers."""
     squashed = squash(text)
     if _has(squashed, NAVI) or STRONG.search(squashed):
@@ -107,7 +107,7 @@ def wants_navigator(text: str, carriers: Sequence[CarrierDocument] = ()) -> bool
     return any(TO_BRAND_WANT.match(squashed[mention.end :]) for mention in find_brands(text, carriers))
 
 
-def brand_roles(text: str, carriers: Sequence[CarrierDocument]) -> dict[str, str]:
+def brand_roles(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> dict[str, str]:
     """`from_brand` / `to_brand` ids from 「ドコモから楽天に」「今はau」「UQにしたい」「au→povo」."""
     squashed = squash(text)
     mentions = find_brands(text, carriers)
@@ -134,7 +134,7 @@ def _role(squashed: str, mention: Mention) -> str | None:
     return None
 
 
-def extract_slots(text: str, carriers: Sequence[CarrierDocument]) -> dict[str, str]:
+def extract_slots(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> dict[str, str]:
     """Slots a message states outright, keyed like `Slots`: brands with a role, SIM type, channel."""
     slots = brand_roles(text, carriers)
     squashed = squash(text)

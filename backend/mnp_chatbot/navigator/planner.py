@@ -9,7 +9,7 @@ The kind of move is read from the table only:
 import datetime as dt
 from collections.abc import Sequence
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument, Channel, GroupMove
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.brands import resolve_brand
 from mnp_chatbot.navigator.checks import build_after_switch
 from mnp_chatbot.navigator.exceptions import InvalidSituation
@@ -25,7 +25,7 @@ KIND_LABELS = {
 }
 
 
-def make_plan(situation: Situation, carriers: Sequence[CarrierDocument], *, today: dt.date) -> Plan:
+def make_plan(situation: Situation, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date) -> Plan:
     """The plan for `situation`; `InvalidSituation` (with the field name) when it cannot be planned."""
     source = resolve_brand(situation.from_brand, carriers, field="from")
     target = resolve_brand(situation.to_brand, carriers, field="to")
@@ -47,7 +47,11 @@ def make_plan(situation: Situation, carriers: Sequence[CarrierDocument], *, toda
 
 
 def validate(
-    situation: Situation, source: CarrierDocument, target: CarrierDocument, *, today: dt.date
+    situation: Situation,
+    source: knowledge.CarrierDocument,
+    target: knowledge.CarrierDocument,
+    *,
+    today: dt.date,
 ) -> None:
     if source.id == target.id:
         raise InvalidSituation("to", "今の会社と乗り換え先が同じです。")
@@ -58,13 +62,17 @@ def validate(
         raise InvalidSituation("reservationIssuedOn", f"取得日（{issued.isoformat()}）が未来の日付です。")
 
 
-def group_move(source: CarrierDocument, target: CarrierDocument) -> GroupMove | None:
+def group_move(
+    source: knowledge.CarrierDocument, target: knowledge.CarrierDocument
+) -> knowledge.GroupMove | None:
     if source.group != target.group:
         return None
     return next((move for move in source.group_moves if move.to == target.id), None)
 
 
-def move_kind_of(source: CarrierDocument, target: CarrierDocument, channel: ApplyChannel) -> PlanKind:
+def move_kind_of(
+    source: knowledge.CarrierDocument, target: knowledge.CarrierDocument, channel: ApplyChannel
+) -> PlanKind:
     if group_move(source, target) is not None:
         return PlanKind.IN_GROUP
     both_one_stop = source.one_stop.participates and target.one_stop.participates
@@ -72,7 +80,7 @@ def move_kind_of(source: CarrierDocument, target: CarrierDocument, channel: Appl
 
 
 def reservation_info(
-    situation: Situation, target: CarrierDocument, kind: PlanKind, *, today: dt.date
+    situation: Situation, target: knowledge.CarrierDocument, kind: PlanKind, *, today: dt.date
 ) -> ReservationInfo:
     """Expiry is the issue day + 14 days; `days_left` counts today, so 0 means expired."""
     needed = kind is PlanKind.TWO_STEP
@@ -88,7 +96,7 @@ def reservation_info(
 
 
 def reservation_warnings(
-    situation: Situation, target: CarrierDocument, needed: bool, *, expires: dt.date, days_left: int
+    situation: Situation, target: knowledge.CarrierDocument, needed: bool, *, expires: dt.date, days_left: int
 ) -> list[str]:
     if not needed:
         return ["この乗り換えでは予約番号は必要ありません。"]
@@ -104,8 +112,8 @@ def reservation_warnings(
     return []
 
 
-def min_days_left(situation: Situation, target: CarrierDocument) -> int | None:
-    channel = Channel.SHOP if situation.channel is ApplyChannel.SHOP else Channel.WEB
+def min_days_left(situation: Situation, target: knowledge.CarrierDocument) -> int | None:
+    channel = knowledge.Channel.SHOP if situation.channel is ApplyChannel.SHOP else knowledge.Channel.WEB
     matching = (req.min_days_left for req in target.reservation_requirements if req.channel is channel)
     return next(matching, None)
 

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument, CarrierKind, MoveKind
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import parsing, planner
 from mnp_chatbot.navigator.brands import find_brands, resolve_brand
 from mnp_chatbot.navigator.exceptions import UnknownBrand
@@ -13,7 +13,12 @@ from mnp_chatbot.navigator.schemas import ApplyChannel, Device, PlanKind, Questi
 STOP_LABEL = "やめる"
 BRAND_QUESTIONS = (Question.FROM, Question.TO)
 MAX_BRAND_REPLIES = 12
-BRAND_ORDER = (CarrierKind.MNO, CarrierKind.SUB_BRAND, CarrierKind.ONLINE_BRAND, CarrierKind.MVNO)
+BRAND_ORDER = (
+    knowledge.CarrierKind.MNO,
+    knowledge.CarrierKind.SUB_BRAND,
+    knowledge.CarrierKind.ONLINE_BRAND,
+    knowledge.CarrierKind.MVNO,
+)
 PROMPTS = {
     Question.FROM: "今お使いの携帯会社（ブランド）はどちらですか？一覧にない場合は会社名を入力してください。",
     Question.TO: "乗り換え先はどちらですか？一覧にない場合は会社名を入力してください。",
@@ -44,7 +49,7 @@ SLOT_KEYS = {
 }
 
 
-def known_slots(known: Mapping[str, object], carriers: Sequence[CarrierDocument]) -> Slots:
+def known_slots(known: Mapping[str, object], carriers: Sequence[knowledge.CarrierDocument]) -> Slots:
     """Slots from what the chat already remembers; unknown keys and brands that do not resolve are dropped."""
     fields = {key: value for key, value in known.items() if key in Slots.model_fields}
     for key in ("from_brand", "to_brand"):
@@ -56,14 +61,16 @@ def known_slots(known: Mapping[str, object], carriers: Sequence[CarrierDocument]
     return slots
 
 
-def resolved_id(text: str, carriers: Sequence[CarrierDocument]) -> str | None:
+def resolved_id(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> str | None:
     try:
         return resolve_brand(text, carriers).id
     except UnknownBrand:
         return None
 
 
-def ask(question: Question, slots: Slots, carriers: Sequence[CarrierDocument]) -> tuple[str, list[str]]:
+def ask(
+    question: Question, slots: Slots, carriers: Sequence[knowledge.CarrierDocument]
+) -> tuple[str, list[str]]:
     if question in BRAND_QUESTIONS:
         replies = brand_replies(carriers, exclude=slots.from_brand if question is Question.TO else None)
     else:
@@ -71,13 +78,13 @@ def ask(question: Question, slots: Slots, carriers: Sequence[CarrierDocument]) -
     return PROMPTS[question], [*replies, STOP_LABEL]
 
 
-def brand_replies(carriers: Sequence[CarrierDocument], *, exclude: str | None) -> list[str]:
+def brand_replies(carriers: Sequence[knowledge.CarrierDocument], *, exclude: str | None) -> list[str]:
     """Display names, big brands first, at most twelve (LINE allows thirteen quick replies)."""
     ordered = sorted(carriers, key=lambda carrier: BRAND_ORDER.index(carrier.kind))
     return [carrier.name for carrier in ordered if carrier.id != exclude][:MAX_BRAND_REPLIES]
 
 
-def next_question(slots: Slots, carriers: Sequence[CarrierDocument]) -> Question | None:
+def next_question(slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> Question | None:
     """The first question whose slot is still empty, skipping those that do not apply; None when complete."""
     for question, key in SLOT_KEYS.items():
         value = getattr(slots, key)
@@ -87,32 +94,34 @@ def next_question(slots: Slots, carriers: Sequence[CarrierDocument]) -> Question
     return None
 
 
-def applies(question: Question, slots: Slots, carriers: Sequence[CarrierDocument]) -> bool:
+def applies(question: Question, slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> bool:
     if question is Question.SIM:
-        return move_of(slots, carriers) is not MoveKind.PLAN_CHANGE
+        return move_of(slots, carriers) is not knowledge.MoveKind.PLAN_CHANGE
     if question is Question.RESERVATION:
         return kind_of(slots, carriers) is PlanKind.TWO_STEP
     return True
 
 
-def brands(slots: Slots, carriers: Sequence[CarrierDocument]) -> tuple[CarrierDocument, CarrierDocument]:
+def brands(
+    slots: Slots, carriers: Sequence[knowledge.CarrierDocument]
+) -> tuple[knowledge.CarrierDocument, knowledge.CarrierDocument]:
     assert slots.from_brand is not None
     assert slots.to_brand is not None
     source = resolve_brand(slots.from_brand, carriers, field="from")
     return source, resolve_brand(slots.to_brand, carriers, field="to")
 
 
-def move_of(slots: Slots, carriers: Sequence[CarrierDocument]) -> MoveKind | None:
+def move_of(slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> knowledge.MoveKind | None:
     move = planner.group_move(*brands(slots, carriers))
     return move.kind if move else None
 
 
-def kind_of(slots: Slots, carriers: Sequence[CarrierDocument]) -> PlanKind:
+def kind_of(slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> PlanKind:
     channel = slots.channel or ApplyChannel.ONLINE
     return planner.move_kind_of(*brands(slots, carriers), channel)
 
 
-def autofill(slots: Slots, carriers: Sequence[CarrierDocument]) -> tuple[Slots, str]:
+def autofill(slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> tuple[Slots, str]:
     """An online-only target needs no channel question; a shop answer for it is corrected with a note."""
     if slots.to_brand is None or slots.channel is ApplyChannel.ONLINE:
         return slots, ""
@@ -124,7 +133,12 @@ def autofill(slots: Slots, carriers: Sequence[CarrierDocument]) -> tuple[Slots, 
 
 
 def read_answer(
-    question: Question, text: str, slots: Slots, carriers: Sequence[CarrierDocument], *, today: dt.date
+    question: Question,
+    text: str,
+    slots: Slots,
+    carriers: Sequence[knowledge.CarrierDocument],
+    *,
+    today: dt.date,
 ) -> tuple[Slots, str]:
     """Slots updated from the message (brands with a role, else an answer to `question`), and a note."""
     updates: dict[str, Any] = dict(parsing.extract_slots(text, carriers))
@@ -143,7 +157,9 @@ def read_answer(
     return merged, ""
 
 
-def direct_answer(question: Question, text: str, carriers: Sequence[CarrierDocument]) -> dict[str, Any]:
+def direct_answer(
+    question: Question, text: str, carriers: Sequence[knowledge.CarrierDocument]
+) -> dict[str, Any]:
     readers = {
         Question.CHANNEL: parsing.parse_channel,
         Question.DEVICE: parsing.parse_device,

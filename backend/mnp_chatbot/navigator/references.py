@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from mnp_chatbot.knowledge.schemas import CarrierDocument, Source, Verification
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.schemas import SourceRef
 
 MIC_MNP = SourceRef(  # S1: MNP = cancellation + new contract, bands, discounts end, auto cancellation
@@ -76,7 +76,9 @@ POINTS = SourceRef(  # T26 / F6-2
 )
 
 
-def from_sources(sources: Iterable[Source], verification: Verification) -> list[SourceRef]:
+def from_sources(
+    sources: Iterable[knowledge.Source], verification: knowledge.Verification
+) -> list[SourceRef]:
     return [
         SourceRef(
             title=source.title,
@@ -88,7 +90,7 @@ def from_sources(sources: Iterable[Source], verification: Verification) -> list[
     ]
 
 
-def official_site(carrier: CarrierDocument) -> SourceRef:
+def official_site(carrier: knowledge.CarrierDocument) -> SourceRef:
     """Where to confirm anything about a brand: its own site, which is authoritative by definition."""
     url = carrier.mnp_page_url or carrier.official_url
     return SourceRef(

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from mnp_chatbot.knowledge.schemas import MoveKind
+from mnp_chatbot.knowledge import schemas as knowledge
 
 
 class Model(BaseModel):
@@ -72,7 +72,7 @@ class ReservationInfo(Model):
 
 class Plan(Model):
     kind: PlanKind
-    move_kind: MoveKind | None = None
+    move_kind: knowledge.MoveKind | None = None
     from_brand: str = Field(alias="from")
     to_brand: str = Field(alias="to")
     summary: str

@@ -4,13 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mnp_chatbot.knowledge.schemas import (
-    CarrierDocument,
-    Channel,
-    GroupMove,
-    MoveKind,
-    ReservationRequirement,
-)
+from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import facts
 from mnp_chatbot.navigator import references as refs
 from mnp_chatbot.navigator.schemas import (
@@ -27,9 +21,9 @@ from mnp_chatbot.navigator.schemas import (
 HEDGE = "（最新情報は公式サイトでご確認ください）"
 WEEKDAYS = "月火水木金土日"
 MOVE_LABELS = {
-    MoveKind.PLAN_CHANGE: "プラン変更",
-    MoveKind.NUMBER_TRANSFER: "番号移行",
-    MoveKind.BRAND_SWITCH: "ブランド間の乗り換え",
+    knowledge.MoveKind.PLAN_CHANGE: "プラン変更",
+    knowledge.MoveKind.NUMBER_TRANSFER: "番号移行",
+    knowledge.MoveKind.BRAND_SWITCH: "ブランド間の乗り換え",
 }
 APPLY_LABELS = {ApplyChannel.ONLINE: "オンライン", ApplyChannel.SHOP: "店頭"}
 SIM_LABELS = {SimType.ESIM: "eSIM", SimType.CARD: "SIMカード"}
@@ -40,20 +34,22 @@ HOLDER_MATCH = "契約者の名義（氏名・性別・生年月日）が乗り�
 class Route:
     """Everything the step builders need to know about one switch."""
 
-    source: CarrierDocument
-    target: CarrierDocument
+    source: knowledge.CarrierDocument
+    target: knowledge.CarrierDocument
     situation: Situation
     kind: PlanKind
-    move: GroupMove | None
+    move: knowledge.GroupMove | None
     reservation: ReservationInfo
 
     @property
-    def web_or_shop(self) -> Channel:
-        return Channel.SHOP if self.situation.channel is ApplyChannel.SHOP else Channel.WEB
+    def web_or_shop(self) -> knowledge.Channel:
+        return (
+            knowledge.Channel.SHOP if self.situation.channel is ApplyChannel.SHOP else knowledge.Channel.WEB
+        )
 
     @property
     def is_plan_change(self) -> bool:
-        return self.move is not None and self.move.kind is MoveKind.PLAN_CHANGE
+        return self.move is not None and self.move.kind is knowledge.MoveKind.PLAN_CHANGE
 
 
 def jp_date(day: dt.date) -> str:
@@ -65,7 +61,7 @@ def make_step(
     lines: Iterable[str],
     sources: Iterable[SourceRef],
     *,
-    confirm_at: CarrierDocument,
+    confirm_at: knowledge.CarrierDocument,
     verified: bool = True,
 ) -> Step:
     """A step; when any of its facts is unverified it is hedged and points to the brand's official site."""
@@ -214,7 +210,7 @@ def documents(route: Route) -> list[str]:
     return items
 
 
-def reservation_requirement(route: Route) -> ReservationRequirement | None:
+def reservation_requirement(route: Route) -> knowledge.ReservationRequirement | None:
     if route.kind is not PlanKind.TWO_STEP:
         return None
     matching = (req for req in route.target.reservation_requirements if req.channel is route.web_or_shop)
