@@ -11,6 +11,7 @@ Pure apart from the knowledge snapshot it reads: no database, network or clock (
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,9 @@ from mnp_chatbot.navigator.brands import find_brands
 from mnp_chatbot.navigator.schemas import NavigatorState
 
 SEARCH_DEPTH = 5
+NAVIGATOR_COMMAND = re.compile(
+    r"^(?:mnp|乗り?換え?|のりかえ)?ナビ(?:を|で)?(?:始め(?:る|たい|て)|開始|スタート|使(?:う|いたい)|お願い(?:します)?)?[!！。]*$"
+)
 NAVIGATOR_QUESTIONS_TO_KEEP = {"mode", "step", "review"}
 
 HANDOFF_TEXT = (
@@ -83,7 +87,7 @@ def decide(
     normalized = normalize(text)
     slots = context.remember(conversation.slots, dialogue.extract_slots(text, carriers))
     navigator = conversation.navigator
-    if (navigator is not None and navigator.active) or dialogue.wants_navigator(text, carriers):
+    if _navigator_first(normalized, text, navigator, snapshot):
         turn = _navigator_turn(text, slots, navigator, snapshot, today=today)
         if turn is not None:
             return turn
@@ -94,6 +98,17 @@ def decide(
     if kind is not None:
         return Decision(Reply(smalltalk.REPLIES[kind], Mode.SMALLTALK, 1.0), slots, navigator)
     return _retrieve(text, masked, normalized, slots, navigator, snapshot, thresholds)
+
+
+def _navigator_first(
+    normalized: str, text: str, navigator: NavigatorState | None, snapshot: KnowledgeSnapshot
+) -> bool:
+    """The flow takes the message when it runs, when asked for by name, or when a wish to switch is not
+    also a question the knowledge base answers (「楽天モバイルから転出したい」 gets the curated answer)."""
+    if (navigator is not None and navigator.active) or NAVIGATOR_COMMAND.match(normalized):
+        return True
+    carriers = list(snapshot.carriers.values())
+    return dialogue.wants_navigator(text, carriers) and not _answerable(text, snapshot)
 
 
 def _navigator_turn(

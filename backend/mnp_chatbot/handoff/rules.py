@@ -10,7 +10,7 @@ REQUEST = re.compile(
     re.IGNORECASE,
 )
 COMPLAINT = re.compile(
-    r"ふざけ|最悪|ひどすぎ|酷すぎ|怒|クレーム|訴え|責任者|金返せ|詐欺|使えない(?:ボット|bot)?|役に立たない"
+    r"ふざけ|最悪|ひどすぎ|酷すぎ|怒|クレーム|訴え|責任者|金返せ|詐欺|使えない(?:ボット|bot|チャット)|役に立たない"
 )
 LOW_CONFIDENCE_LIMIT = 2
 

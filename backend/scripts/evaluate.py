@@ -1,0 +1,122 @@
+"""`make eval`: retrieval metrics and the answer pass rate on the development question sets.
+
+Answers are scored from `reply.text` of `POST /api/chat`, one fresh session per question, exactly as
+`shared/eval/README.md` defines; retrieval counts an entry as a hit when its answer text passes the case
+(hedge check off). The app runs in-process on a scratch embedded database, or against `--url`.
+
+Prints one line per set: `NAME metric=value …`, then the failing questions.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from mnp_chatbot.cli import run_migrations
+from mnp_chatbot.core import embedded_db
+from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.logging import configure_logging
+from mnp_chatbot.faq.evaluation import EvalCase, passes, score_retrieval
+from mnp_chatbot.faq.index import KnowledgeIndex
+from mnp_chatbot.knowledge import loader, seeding
+from mnp_chatbot.main import create_app
+
+BACKEND = Path(__file__).resolve().parents[1]
+SHARED_EVAL = BACKEND.parents[1] / "shared" / "eval"
+DEFAULT_SETS = [SHARED_EVAL / "dev.jsonl", *sorted((BACKEND / "eval").glob("*.jsonl"))]
+
+
+def load_cases(path: Path) -> list[EvalCase]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [EvalCase.from_json(json.loads(line)) for line in lines if line.strip()]
+
+
+async def answer_texts(http: httpx.AsyncClient, cases: Sequence[EvalCase]) -> list[str]:
+    texts = []
+    for case in cases:
+        response = await http.post("/api/chat", json={"message": case.q})
+        texts.append(response.json()["reply"]["text"] if response.status_code == 200 else "")
+    return texts
+
+
+def report(name: str, cases: Sequence[EvalCase], texts: Sequence[str], index: KnowledgeIndex | None) -> int:
+    passed = [passes(text, case) for case, text in zip(cases, texts, strict=True)]
+    line = f"{name} cases={len(cases)} answer_pass_rate={sum(passed) / len(cases):.3f}"
+    if index is not None:
+        snapshot = index.snapshot
+        rankings = [
+            (case, [snapshot.entries[hit.entry_id].answer for hit in snapshot.retriever.search(case.q, limit=10)])
+            for case in cases
+        ]
+        score = score_retrieval(rankings)
+        line += f" hit@1={score.hit_at_1:.3f} mrr={score.mrr:.3f} recall@5={score.recall_at_5:.3f}"
+    print(line)
+    for case, text, ok in zip(cases, texts, passed, strict=True):
+        if not ok:
+            print(f"  FAIL {case.id} {case.q!r} -> {text[:120]!r}".replace("\n", " "))
+    return sum(passed)
+
+
+async def evaluate_in_process(sets: Sequence[Path]) -> None:
+    with tempfile.TemporaryDirectory() as scratch, embedded_db.running(Path(scratch)) as embedded:
+        url = embedded.url()
+        await asyncio.to_thread(run_migrations, url)
+        settings = Settings(_env_file=None, DATABASE_URL=url, DATA_DIR=Path(scratch), LOG_LEVEL="error")
+        app = create_app(settings)
+        async with LifespanManager(app, startup_timeout=120) as manager:
+            await _seed(manager.app, settings)
+            index = _index_of(manager)
+            await index.reload()
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://eval") as http:
+                for path in sets:
+                    cases = load_cases(path)
+                    report(path.stem, cases, await answer_texts(http, cases), index)
+
+
+def _index_of(manager: LifespanManager) -> KnowledgeIndex:
+    state = manager._state  # the lifespan state FastAPI hands to requests
+    index = state["resources"].extras["knowledge"]
+    assert isinstance(index, KnowledgeIndex)
+    return index
+
+
+async def _seed(app: object, settings: Settings) -> None:
+    from mnp_chatbot.core import db
+
+    assert settings.DATABASE_URL is not None
+    engine = db.create_engine(settings.DATABASE_URL, db.PoolSettings(1, 1))
+    async with db.create_sessionmaker(engine).begin() as session:
+        await seeding.seed(session, loader.load_faqs(), loader.load_carriers())
+    await engine.dispose()
+
+
+async def evaluate_remote(url: str, sets: Sequence[Path]) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        for path in sets:
+            cases = load_cases(path)
+            report(path.stem, cases, await answer_texts(http, cases), None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
+    parser.add_argument("--url", help="evaluate a running server instead of an in-process app")
+    args = parser.parse_args(argv)
+    configure_logging("error")
+    sets = [path for path in args.sets if path.exists()]
+    if args.url:
+        asyncio.run(evaluate_remote(args.url, sets))
+    else:
+        asyncio.run(evaluate_in_process(sets))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
