@@ -1,5 +1,6 @@
 """Every setting the service reads, under the names of the seed's `.env.production` block."""
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -57,11 +58,21 @@ class Settings(BaseSettings):
     RATE_LIMIT_WINDOW_MS: int = Field(default=900_000, ge=1)
     RATE_LIMIT_MAX_REQUESTS: int = Field(default=200, ge=1)
     AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)
+    # Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the nginx in front; empty: none
+    TRUSTED_PROXIES: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    ACCESS_TOKEN_TTL_SECONDS: int = Field(default=900, ge=30, le=3600)
+    REFRESH_TOKEN_TTL_SECONDS: int = Field(default=12 * 3600, ge=60)
+    AUTH_SESSION_MAX_SECONDS: int = Field(default=7 * 24 * 3600, ge=60)
+    # Origins allowed to embed the chat widget in a frame; empty: the CORS_ORIGIN list
+    WIDGET_FRAME_ANCESTORS: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     MASK_PERSONAL_DATA: bool = True
     LOG_PERSONAL_DATA: bool = False
     DATA_RETENTION_DAYS: int = Field(default=30, ge=1)
     GDPR_COMPLIANCE: bool = True
+    # How often the in-app retention purge runs (one replica at a time); 0 turns the schedule off
+    RETENTION_PURGE_INTERVAL_SECONDS: int = Field(default=3600, ge=0)
 
     SSL_CERT_PATH: Path | None = None
     SSL_KEY_PATH: Path | None = None
@@ -76,11 +87,18 @@ class Settings(BaseSettings):
 
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
 
-    @field_validator("CORS_ORIGIN", mode="before")
+    @field_validator("CORS_ORIGIN", "TRUSTED_PROXIES", "WIDGET_FRAME_ANCESTORS", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
         return value
 
     @field_validator("LOG_LEVEL")
