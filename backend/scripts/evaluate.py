@@ -45,15 +45,16 @@ async def answer_texts(http: httpx.AsyncClient, cases: Sequence[EvalCase]) -> li
     return texts
 
 
+def ranked_answers(index: KnowledgeIndex, question: str) -> list[str]:
+    snapshot = index.snapshot
+    return [snapshot.entries[hit.entry_id].answer for hit in snapshot.retriever.search(question, limit=10)]
+
+
 def report(name: str, cases: Sequence[EvalCase], texts: Sequence[str], index: KnowledgeIndex | None) -> int:
     passed = [passes(text, case) for case, text in zip(cases, texts, strict=True)]
     line = f"{name} cases={len(cases)} answer_pass_rate={sum(passed) / len(cases):.3f}"
     if index is not None:
-        snapshot = index.snapshot
-        rankings = [
-            (case, [snapshot.entries[hit.entry_id].answer for hit in snapshot.retriever.search(case.q, limit=10)])
-            for case in cases
-        ]
+        rankings = [(case, ranked_answers(index, case.q)) for case in cases]
         score = score_retrieval(rankings)
         line += f" hit@1={score.hit_at_1:.3f} mrr={score.mrr:.3f} recall@5={score.recall_at_5:.3f}"
     print(line)

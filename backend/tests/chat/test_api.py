@@ -39,9 +39,11 @@ class TestContract:
         assert set(body) >= {"sessionId", "messageId", "reply"}
         reply = body["reply"]
         assert set(reply) >= {"text", "sources", "confidence", "quickReplies", "handoff"}
-        assert isinstance(reply["text"], str) and reply["text"]
+        assert isinstance(reply["text"], str)
+        assert reply["text"]
         assert 0.0 <= reply["confidence"] <= 1.0
-        assert reply["sources"] and set(reply["sources"][0]) >= {"faqId", "question"}
+        assert reply["sources"]
+        assert set(reply["sources"][0]) >= {"faqId", "question"}
         assert reply["handoff"] is False
 
     @pytest.mark.parametrize(
@@ -244,7 +246,8 @@ class TestKnowledgeApi:
 
     async def test_faq_by_slug_and_missing(self, client: httpx.AsyncClient) -> None:
         listed = (await client.get("/api/faqs", params={"category": "fees", "limit": 5})).json()["items"]
-        assert listed and all(item["category"] == "fees" for item in listed)
+        assert listed
+        assert all(item["category"] == "fees" for item in listed)
         one = await client.get(f"/api/faqs/{listed[0]['slug']}")
         assert one.json()["id"] == listed[0]["id"]
         assert (await client.get("/api/faqs/no-such-entry")).status_code == 404
