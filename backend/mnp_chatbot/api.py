@@ -5,9 +5,11 @@ from fastapi import FastAPI
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.health.router import router as health_router
+from mnp_chatbot.navigator.router import router as navigator_router
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(health_router)
     app.include_router(faq_router)
     app.include_router(chat_router)
+    app.include_router(navigator_router)
