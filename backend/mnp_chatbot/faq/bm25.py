@@ -1,8 +1,9 @@
 """BM25 field indexes over a shared vocabulary, scored with weighted sparse queries.
 
-`bm25s` computes the per-(term, document) BM25 weights once at build time; a query is then a handful of
-posting-list slices. Fields of one view (e.g. word tokens of the question and of the answer) share one
-`Vocabulary`, so that a term id means the same thing in every field and feedback terms move between fields.
+`bm25s` computes the BM25 weight of every (term, document) pair once at build time; a query is then a
+handful of posting-list slices. Fields of one view (e.g. word tokens of the question and of the answer)
+share one `Vocabulary`, so that a term id means the same thing in every field and feedback terms found in
+one field can be looked up in another.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,11 +14,12 @@ import numpy.typing as npt
 from scipy import sparse
 
 Scores = npt.NDArray[np.float32]
+Positions = npt.NDArray[np.intp]
 TermWeights = Mapping[int, float]
 
 
 class Vocabulary:
-    """Grows while documents are indexed; frozen lookups (`ids`) ignore unknown terms."""
+    """Term ids, assigned in order of first appearance while documents are indexed."""
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
@@ -31,35 +33,44 @@ class Vocabulary:
     def get(self, term: str) -> int | None:
         return self._ids.get(term)
 
-    def term_list(self) -> list[str]:
-        return list(self._ids)
+
+def _bm25_matrix(
+    documents: Sequence[Sequence[int]], shape: tuple[int, int], k1: float, b: float
+) -> sparse.csc_matrix:
+    """Documents x terms matrix of BM25 weights, each term's postings sorted by document."""
+    if not any(documents):  # bm25s divides by the mean document length
+        return sparse.csc_matrix(shape, dtype=np.float32)
+    built = bm25s.BM25(k1=k1, b=b, method="lucene").build_index_from_ids(
+        unique_token_ids=list(range(shape[1])),
+        corpus_token_ids=[list(doc) for doc in documents],
+        show_progress=False,
+    )
+    matrix = sparse.csc_matrix(
+        (built["data"], built["indices"], built["indptr"]), shape=shape, dtype=np.float32
+    )
+    matrix.sort_indices()
+    return matrix
 
 
 class FieldIndex:
-    """BM25 weights of one text field of every document, as a term-major (CSC) and a document-major matrix."""
+    """BM25 weights of one text field of every document, term-major (and document-major on request)."""
 
     def __init__(
-        self, documents: Sequence[Sequence[int]], vocabulary_size: int, *, k1: float, b: float
+        self,
+        documents: Sequence[Sequence[int]],
+        vocabulary_size: int,
+        *,
+        k1: float,
+        b: float,
+        rows: bool = False,
     ) -> None:
         self.document_count = len(documents)
         self.vocabulary_size = max(vocabulary_size, 1)
-        built = bm25s.BM25(k1=k1, b=b, method="lucene").build_index_from_ids(
-            unique_token_ids=list(range(self.vocabulary_size)),
-            corpus_token_ids=[list(doc) for doc in documents],
-            show_progress=False,
-        )
-        self._weights: Scores = np.asarray(built["data"], dtype=np.float32)
-        self._documents = np.asarray(built["indices"], dtype=np.int32)
-        self._postings = np.asarray(built["indptr"], dtype=np.int64)
-        shape = (self.document_count, self.vocabulary_size)
-        term_major = sparse.csc_matrix((self._weights, self._documents, self._postings), shape=shape)
-        self._rows = term_major.tocsr()
-        document_frequency = np.diff(self._postings).astype(np.float64)
-        n = float(self.document_count)
-        self.idf = np.log1p((n - document_frequency + 0.5) / (document_frequency + 0.5))
-        # An unseen term is as rare as a term can be: the idf of a term that no document contains.
-        self.unseen_idf = float(np.log1p((n + 0.5) / 0.5))
-        self.upper_bound = (k1 + 1.0) * self.idf  # BM25 weight of a term as its frequency grows without bound
+        matrix = _bm25_matrix(documents, (self.document_count, self.vocabulary_size), k1, b)
+        self._weights: Scores = matrix.data.astype(np.float32, copy=False)
+        self._documents = matrix.indices.astype(np.int32, copy=False)
+        self._postings = matrix.indptr.astype(np.int64, copy=False)
+        self._rows = matrix.tocsr() if rows else None
 
     def scores(self, query: TermWeights) -> Scores:
         """Weighted BM25 score of every document: sum over query terms of weight x BM25(term, document)."""
@@ -70,18 +81,22 @@ class FieldIndex:
                 out[self._documents[start:end]] += np.float32(weight) * self._weights[start:end]
         return out
 
-    def rescore(self, documents: npt.NDArray[np.intp], query: npt.NDArray[np.float32]) -> Scores:
-        """Scores of `documents` only, for a dense query vector over the whole vocabulary."""
-        return np.asarray(self._rows[documents] @ query, dtype=np.float32)
-
-    def rows(self, documents: npt.NDArray[np.intp]) -> sparse.csr_matrix:
-        """BM25 weights of the given documents' terms (one sparse row per document)."""
+    def rows(self, documents: Positions) -> sparse.csr_matrix:
+        """BM25 weights of the given documents' terms, one sparse row per document."""
+        if self._rows is None:
+            raise ValueError("this field was built without document rows")
         return self._rows[documents]
 
-    def contains(self, document: int, terms: Sequence[int]) -> npt.NDArray[np.bool_]:
-        """Which of `terms` occur in `document` (terms outside the vocabulary never do)."""
-        start, end = self._rows.indptr[document], self._rows.indptr[document + 1]
-        return np.isin(np.asarray(terms, dtype=np.int64), self._rows.indices[start:end])
+    def presence(self, documents: Positions, terms: Sequence[int | None]) -> npt.NDArray[np.bool_]:
+        """found[i, j] is whether terms[i] occurs in documents[j]."""
+        found = np.zeros((len(terms), len(documents)), dtype=bool)
+        for i, term in enumerate(terms):
+            if term is not None and 0 <= term < self.vocabulary_size:
+                postings = self._documents[self._postings[term] : self._postings[term + 1]]
+                if len(postings):
+                    at = np.minimum(np.searchsorted(postings, documents), len(postings) - 1)
+                    found[i] = postings[at] == documents
+        return found
 
 
 class FieldedIndex:
@@ -92,20 +107,26 @@ class FieldedIndex:
     """
 
     def __init__(
-        self, fields: Sequence[Sequence[Sequence[str]]], weights: Sequence[float], *, k1: float, b: float
+        self,
+        fields: Sequence[Sequence[Sequence[str]]],
+        weights: Sequence[float],
+        *,
+        k1: float,
+        b: float,
+        rows: bool = False,
     ) -> None:
         self.vocabulary = Vocabulary()
         ids = [[self.vocabulary.add(tokens) for tokens in field] for field in fields]
         size = len(self.vocabulary)
-        self.fields = [FieldIndex(field, size, k1=k1, b=b) for field in ids]
+        self.fields = [FieldIndex(field, size, k1=k1, b=b, rows=rows) for field in ids]
         self.weights = [float(weight) for weight in weights]
         self.document_count = len(ids[0]) if ids else 0
         frequency = np.zeros(max(size, 1), dtype=np.float64)
         for document in range(self.document_count):
-            terms = {term for field in ids for term in field[document]}
-            frequency[list(terms)] += 1.0
+            frequency[list({term for field in ids for term in field[document]})] += 1.0
         n = float(self.document_count)
         self._idf = np.log1p((n - frequency + 0.5) / (frequency + 0.5))
+        # A term that no document contains is as rare as a term can be.
         self.unseen_idf = float(np.log1p((n + 0.5) / 0.5))
 
     def term_ids(self, tokens: Iterable[str]) -> list[int | None]:
@@ -117,32 +138,34 @@ class FieldedIndex:
 
     def scores(self, query: TermWeights) -> Scores:
         total = np.zeros(self.document_count, dtype=np.float32)
-        for field, weight in zip(self.fields, self.weights, strict=True):
-            if weight:
-                total += np.float32(weight) * field.scores(query)
+        for field, weight in self._weighted():
+            total += np.float32(weight) * field.scores(query)
         return total
 
-    def rescore(self, documents: npt.NDArray[np.intp], query: npt.NDArray[np.float32]) -> Scores:
+    def rescore(self, documents: Positions, query: npt.NDArray[np.float32]) -> Scores:
+        """Scores of `documents` only, for a dense query vector over the whole vocabulary."""
         total = np.zeros(len(documents), dtype=np.float32)
-        for field, weight in zip(self.fields, self.weights, strict=True):
-            if weight:
-                total += np.float32(weight) * field.rescore(documents, query)
+        for field, weight in self._weighted():
+            total += np.float32(weight) * np.asarray(field.rows(documents) @ query, dtype=np.float32)
         return total
 
-    def feedback(self, documents: npt.NDArray[np.intp], relevance: npt.NDArray[np.float32]) -> Scores:
+    def feedback(self, documents: Positions, relevance: npt.NDArray[np.float32]) -> Scores:
         """Relevance-weighted sum of the documents' BM25 term weights: what these documents are about."""
         total = np.zeros(len(self.vocabulary), dtype=np.float32)
-        for field, weight in zip(self.fields, self.weights, strict=True):
-            if weight:
-                total += np.float32(weight) * np.asarray(field.rows(documents).T @ relevance).ravel()
+        for field, weight in self._weighted():
+            total += (
+                np.float32(weight) * np.asarray(field.rows(documents).T @ relevance, dtype=np.float32).ravel()
+            )
         return total
 
-    def present(
-        self, document: int, terms: Sequence[int | None], *, fields: slice = slice(None)
-    ) -> list[bool]:
-        """Whether each term occurs in the document, in any of the selected fields."""
-        known = [term for term in terms if term is not None]
-        found: set[int] = set()
+    def presence(
+        self, documents: Positions, terms: Sequence[int | None], *, fields: slice = slice(None)
+    ) -> npt.NDArray[np.bool_]:
+        """found[i, j] is whether terms[i] occurs in documents[j] in any of the selected fields."""
+        found = np.zeros((len(terms), len(documents)), dtype=bool)
         for field in self.fields[fields]:
-            found.update(t for t, hit in zip(known, field.contains(document, known), strict=True) if hit)
-        return [term is not None and term in found for term in terms]
+            found |= field.presence(documents, terms)
+        return found
+
+    def _weighted(self) -> list[tuple[FieldIndex, float]]:
+        return [(field, weight) for field, weight in zip(self.fields, self.weights, strict=True) if weight]

@@ -16,7 +16,11 @@ for every query, then passed through a logistic function whose coefficients were
 """
 
 import math
-from dataclasses import astuple, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +31,8 @@ class Evidence:
     relative_score: float
     margin: float
 
-    def features(self) -> tuple[float, ...]:
-        return astuple(self)
+    def features(self) -> tuple[float, float, float, float, float]:
+        return (self.word_coverage, self.title_coverage, self.char_coverage, self.relative_score, self.margin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,10 @@ class Calibration:
 DEFAULT_CALIBRATION = Calibration(intercept=-6.0, weights=(4.0, 2.0, 3.0, 1.0, 1.0))
 
 
-def coverage(present: list[bool], idf: list[float]) -> float:
-    """Idf-weighted share of the query terms that are present; 0.0 for an empty query."""
-    total = sum(idf)
-    return sum(w for found, w in zip(present, idf, strict=True) if found) / total if total > 0 else 0.0
+def coverage(found: npt.NDArray[np.bool_], idf: Sequence[float]) -> npt.NDArray[np.float64]:
+    """Per document (column of `found`), the idf-weighted share of the query terms (rows) it contains."""
+    weights = np.asarray(idf, dtype=np.float64)
+    total = float(weights.sum())
+    if total <= 0:
+        return np.zeros(found.shape[1], dtype=np.float64)
+    return np.asarray(weights @ found, dtype=np.float64) / total

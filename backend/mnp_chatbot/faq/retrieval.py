@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
-import numpy.typing as npt
 
 from mnp_chatbot.faq import lexicon
-from mnp_chatbot.faq.bm25 import FieldedIndex, Scores
+from mnp_chatbot.faq.bm25 import FieldedIndex, Positions, Scores
 from mnp_chatbot.faq.confidence import DEFAULT_CALIBRATION, Calibration, Evidence, coverage
 from mnp_chatbot.faq.text import Granularity, char_ngrams, fold_kana, normalize, shared_tokenizer
 
@@ -116,20 +115,14 @@ class Retriever:
         self._entry_brands = [frozenset(entry.brands) for entry in self.entries]
         fields = ([e.title for e in self.entries], [e.answer for e in self.entries])
         weights = (config.question_weight, config.answer_weight)
-        self._words = FieldedIndex(
-            [[self._word_tokens(t) for t in texts] for texts in fields], weights, **self._bm25
-        )
-        self._chars = FieldedIndex(
-            [[char_ngrams(char_view(t), 2) for t in texts] for texts in fields], weights, **self._bm25
-        )
+        words = [[self._word_tokens(text) for text in texts] for texts in fields]
+        self._words = FieldedIndex(words, weights, k1=config.k1, b=config.b, rows=True)
+        grams = [[char_ngrams(char_view(text), 2) for text in texts] for texts in fields]
+        self._chars = FieldedIndex(grams, weights, k1=config.k1, b=config.b)
 
     @classmethod
     def build(cls, entries: Sequence[IndexedEntry], config: RetrieverConfig | None = None) -> Self:
         return cls(entries, config or RetrieverConfig())
-
-    @property
-    def _bm25(self) -> dict[str, float]:
-        return {"k1": self.config.k1, "b": self.config.b}
 
     def _word_tokens(self, text: str) -> list[str]:
         return self._tokenizer.tokens(text) + self._synonyms.find(text) + self._brands.find(text)
@@ -170,7 +163,7 @@ class Retriever:
         return {term: 1.0 for term in terms if term is not None}
 
     def _feedback(
-        self, candidates: npt.NDArray[np.intp], first: Scores, words: dict[int, float], char_scores: Scores
+        self, candidates: Positions, first: Scores, words: dict[int, float], char_scores: Scores
     ) -> Scores:
         """Re-rank the candidates with the query expanded by the terms its best first-pass hits share."""
         config = self.config
@@ -191,7 +184,7 @@ class Retriever:
         return _unit(rescored) + config.char_weight * _unit(char_scores[candidates])
 
     def _prefer_brands(
-        self, candidates: npt.NDArray[np.intp], lexical: Scores, brands: list[str]
+        self, candidates: Positions, lexical: Scores, brands: list[str]
     ) -> tuple[Scores, Scores]:
         factors = np.array([self._brand_factor(int(i), brands) for i in candidates], dtype=np.float32)
         return lexical * factors, factors
@@ -209,7 +202,7 @@ class Retriever:
     def _hits(
         self,
         parsed: _Query,
-        candidates: npt.NDArray[np.intp],
+        candidates: Positions,
         lexical: Scores,
         scores: Scores,
         factors: Scores,
@@ -220,27 +213,26 @@ class Retriever:
             int(p): (float(lexical[i]), float(scores[i]), float(factors[i])) for i, p in enumerate(candidates)
         }
         similarity = self._dense_scores(dense, by_position)
-        final = {
-            p: score + self.config.dense_weight * similarity.get(p, (0.0, 0.0))[1]
-            for p, (_, score, _) in by_position.items()
-        }
+        weight = self.config.dense_weight
+        final = {p: s + weight * similarity.get(p, (0.0, 0.0))[1] for p, (_, s, _) in by_position.items()}
         ranked = sorted((p for p, s in final.items() if s > 0), key=lambda p: (-final[p], p))[:limit]
-        best = final[ranked[0]] if ranked else 0.0
+        if not ranked:
+            return []
+        positions = np.asarray(ranked, dtype=np.intp)
+        evidence, matched = self._evidence(parsed, positions, [final[p] for p in ranked])
         hits = []
-        for rank, position in enumerate(ranked):
-            following = final[ranked[rank + 1]] if rank + 1 < len(ranked) else 0.0
-            evidence = self._evidence(parsed, position, final[position], best=best, following=following)
+        for position, proof, terms in zip(ranked, evidence, matched, strict=True):
             lexical_score, _, factor = by_position[position]
             sim = similarity.get(position)
             hits.append(
                 Hit(
                     entry_id=self.entries[position].id,
                     score=final[position],
-                    confidence=self.config.calibration.confidence(evidence),
+                    confidence=self.config.calibration.confidence(proof),
                     lexical=lexical_score,
                     dense=sim[0] if sim else None,
                     brand_factor=factor,
-                    matched_terms=self._matched(parsed, position),
+                    matched_terms=terms,
                 )
             )
         return hits
@@ -259,23 +251,32 @@ class Retriever:
         return {p: (s, (s - low) / span if span > 0 else 1.0) for p, s in known}
 
     def _evidence(
-        self, parsed: _Query, position: int, score: float, *, best: float, following: float
-    ) -> Evidence:
-        terms = self._words.term_ids(parsed.terms)
-        idf = self._words.idf(terms)
-        grams = self._chars.term_ids(dict.fromkeys(parsed.grams))
-        return Evidence(
-            word_coverage=coverage(self._words.present(position, terms), idf),
-            title_coverage=coverage(self._words.present(position, terms, fields=slice(0, 1)), idf),
-            char_coverage=coverage(self._chars.present(position, grams), self._chars.idf(grams)),
-            relative_score=score / best if best > 0 else 0.0,
-            margin=(score - following) / score if score > 0 else 0.0,
-        )
-
-    def _matched(self, parsed: _Query, position: int) -> tuple[str, ...]:
+        self, parsed: _Query, positions: Positions, scores: list[float]
+    ) -> tuple[list[Evidence], list[tuple[str, ...]]]:
+        """Confidence evidence and matched query terms of each hit (see `mnp_chatbot.faq.confidence`)."""
         terms = parsed.terms
-        present = self._words.present(position, self._words.term_ids(terms))
-        return tuple(term for term, found in zip(terms, present, strict=True) if found)
+        ids = self._words.term_ids(terms)
+        anywhere = self._words.presence(positions, ids)
+        word = coverage(anywhere, self._words.idf(ids))
+        title = coverage(self._words.presence(positions, ids, fields=slice(0, 1)), self._words.idf(ids))
+        grams = self._chars.term_ids(dict.fromkeys(parsed.grams))
+        chars = coverage(self._chars.presence(positions, grams), self._chars.idf(grams))
+        following = [*scores[1:], 0.0]
+        evidence = [
+            Evidence(
+                word_coverage=float(word[j]),
+                title_coverage=float(title[j]),
+                char_coverage=float(chars[j]),
+                relative_score=score / scores[0],
+                margin=(score - after) / score,
+            )
+            for j, (score, after) in enumerate(zip(scores, following, strict=True))
+        ]
+        matched = [
+            tuple(t for t, found in zip(terms, anywhere[:, j], strict=True) if found)
+            for j in range(len(scores))
+        ]
+        return evidence, matched
 
 
 def _unit(scores: Scores) -> Scores:
@@ -284,7 +285,7 @@ def _unit(scores: Scores) -> Scores:
     return scores / np.float32(best) if best > 0 else scores
 
 
-def _top(scores: Scores, count: int) -> npt.NDArray[np.intp]:
+def _top(scores: Scores, count: int) -> Positions:
     """Positions of the `count` highest positive scores, best first, ties by position."""
     positive = np.flatnonzero(scores > 0)
     if len(positive) > count:

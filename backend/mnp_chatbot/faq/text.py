@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from sudachipy import Dictionary, Morpheme, SplitMode
 
@@ -125,12 +125,17 @@ class Tokenizer:
 
     def _content_tokens(self, text: str) -> Iterator[str]:
         for start in range(0, len(text), _MAX_CHUNK):
+            previous = ""  # the particle just dropped, since short units split とは into と + は
             for morpheme in self._sudachi.tokenize(text[start : start + _MAX_CHUNK]):
-                if morpheme.part_of_speech()[0] in _DROPPED_POS:
-                    if morpheme.surface() in _KEPT_PARTICLES:
-                        yield morpheme.surface()
+                if morpheme.part_of_speech()[0] not in _DROPPED_POS:
+                    previous = ""
+                    yield from self._forms(morpheme)
                     continue
-                yield from self._forms(morpheme)
+                surface = morpheme.surface()
+                kept = next((p for p in (previous + surface, surface) if p in _KEPT_PARTICLES), None)
+                if kept:
+                    yield kept
+                previous = surface
 
     def _forms(self, morpheme: Morpheme) -> Iterator[str]:
         form = _token_form(morpheme)
@@ -143,7 +148,13 @@ class Tokenizer:
 
 
 def _token_form(morpheme: Morpheme) -> str:
-    form = normalize(morpheme.normalized_form())
+    return _clean_form(morpheme.normalized_form())
+
+
+@lru_cache(maxsize=65536)
+def _clean_form(form: str) -> str:
+    """A normalised token, or "" for a stop word; cached because the same forms recur in every text."""
+    form = normalize(form)
     return "" if form in _STOP_WORDS or form.isspace() else form
 
 

@@ -1,0 +1,192 @@
+from dataclasses import replace
+
+import pytest
+
+from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig, char_view, rrf_fuse
+from tests.faq.conftest import ENTRIES
+
+
+def top_id(retriever: Retriever, query: str) -> str | None:
+    hits = retriever.search(query, limit=1)
+    return hits[0].entry_id if hits else None
+
+
+class TestRrfFuse:
+    def test_items_ranked_high_everywhere_win(self) -> None:
+        fused = rrf_fuse(["a", "b", "c"], ["b", "a", "d"], k=60)
+        assert [item for item, _ in fused][:2] in (["a", "b"], ["b", "a"])
+        assert dict(fused)["a"] == pytest.approx(1 / 61 + 1 / 62)
+
+    def test_item_in_one_ranking_only_scores_less(self) -> None:
+        fused = dict(rrf_fuse(["a", "b"], ["a", "c"]))
+        assert fused["a"] > fused["b"] == fused["c"]
+
+    def test_smaller_k_favours_top_ranks_more(self) -> None:
+        sharp, flat = dict(rrf_fuse(["a", "b"], k=1)), dict(rrf_fuse(["a", "b"], k=100))
+        assert sharp["a"] / sharp["b"] > flat["a"] / flat["b"]
+
+    def test_no_rankings_give_nothing(self) -> None:
+        assert rrf_fuse() == []
+
+
+class TestCharView:
+    def test_folds_kana_and_drops_punctuation(self) -> None:
+        assert char_view("のりかえ、できる？") == "ノリカエ デキル"
+
+
+class TestSearch:
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("MNPとは", "what-is-mnp"),
+            ("予約番号の有効期限は？", "reservation-validity"),
+            ("予約番号って何桁？", "reservation-digits"),
+            ("前の会社は自分で解約する？", "old-contract"),
+            ("未成年ですが乗り換えできますか", "minors"),
+            ("乗り換え先で払う事務手数料", "activation-fee"),
+        ],
+    )
+    def test_finds_the_entry_that_answers(self, retriever: Retriever, query: str, expected: str) -> None:
+        assert top_id(retriever, query) == expected
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("ＭＮＰ予約番号　有効期限", "reservation-validity"),  # full width
+            ("予約番合の有効期眼", "reservation-validity"),  # two typos
+            ("よやくばんごうの期限", "reservation-validity"),  # all in hiragana
+            ("ｲｰｼﾑ すぐ使える？", "esim-same-day"),  # half-width kana
+        ],
+    )
+    def test_survives_typos_and_width_variants(self, retriever: Retriever, query: str, expected: str) -> None:
+        assert top_id(retriever, query) == expected
+
+    def test_limit_caps_the_results(self, retriever: Retriever) -> None:
+        assert len(retriever.search("予約番号", limit=2)) == 2
+
+    def test_hits_are_ordered_by_score(self, retriever: Retriever) -> None:
+        scores = [hit.score for hit in retriever.search("予約番号の発行", limit=10)]
+        assert scores == sorted(scores, reverse=True)
+
+    @pytest.mark.parametrize("query", ["", "  ", "。？！", "qwxzj"])
+    def test_queries_without_known_terms_find_nothing(self, retriever: Retriever, query: str) -> None:
+        assert retriever.search(query) == []
+
+    def test_matched_terms_explain_the_hit(self, retriever: Retriever) -> None:
+        hit = retriever.search("予約番号の有効期限", limit=1)[0]
+        assert {"予約", "番号", "期限", "syn:予約番号"} <= set(hit.matched_terms)
+
+    def test_equal_entries_tie_in_index_order(self) -> None:
+        twins = [
+            IndexedEntry(id=f"twin-{i}", question="予約番号の期限", answer="15日間です。") for i in range(3)
+        ]
+        hits = Retriever.build(twins).search("予約番号の期限")
+        assert [hit.entry_id for hit in hits] == ["twin-0", "twin-1", "twin-2"]
+
+    def test_an_empty_base_finds_nothing(self) -> None:
+        assert Retriever.build([]).search("予約番号") == []
+
+
+class TestSynonyms:
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [("予約コードはいつまで有効？", "reservation-validity"), ("違約金", "au-cancellation-fee")],
+    )
+    def test_expand_the_query_to_the_canonical_term(
+        self, retriever: Retriever, query: str, expected: str
+    ) -> None:
+        hit = retriever.search(query, limit=1)[0]
+        assert hit.entry_id == expected
+        assert any(term.startswith("syn:") for term in hit.matched_terms)
+
+    def test_can_be_turned_off(self, config: RetrieverConfig) -> None:
+        plain = Retriever.build(ENTRIES, replace(config, use_synonyms=False))
+        with_synonyms = Retriever.build(ENTRIES, config)
+        query = "予約コード"  # only the synonym links it to 予約番号
+        assert not any(term.startswith("syn:") for hit in plain.search(query) for term in hit.matched_terms)
+        assert with_synonyms.search(query, limit=1)[0].confidence > plain.search(query, limit=1)[0].confidence
+
+
+class TestBrands:
+    @pytest.mark.parametrize(
+        ("query", "brands"),
+        [
+            ("ワイモバから乗り換えたい", ["ymobile"]),
+            ("ｄｏｃｏｍｏの予約番号", ["docomo"]),
+            ("ソフバンの解約金", ["softbank"]),
+            ("ドコモからアハモに変えたい", ["docomo", "ahamo"]),
+            ("予約番号の期限", []),
+        ],
+    )
+    def test_detects_brands(self, retriever: Retriever, query: str, brands: list[str]) -> None:
+        assert retriever.detect_brands(query) == brands
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("ワイモバの予約番号の取り方", "ymobile-reservation"),
+            ("ｄｏｃｏｍｏ 予約番号 発行", "docomo-reservation"),
+            ("ソフバンで予約番号を発行したい", "softbank-reservation"),
+        ],
+    )
+    def test_prefer_entries_of_the_named_brand(self, retriever: Retriever, query: str, expected: str) -> None:
+        hits = retriever.search(query, limit=3)
+        assert hits[0].entry_id == expected
+        assert hits[0].brand_factor > 1.0
+        assert all(
+            hit.brand_factor < 1.0
+            for hit in hits
+            if hit.entry_id.endswith("-reservation") and hit is not hits[0]
+        )
+
+    def test_without_brand_preference_other_brands_are_not_demoted(self, config: RetrieverConfig) -> None:
+        neutral = replace(config, brand_boost=0.0, other_brand_penalty=0.0, unbranded_query_penalty=0.0)
+        hits = Retriever.build(ENTRIES, neutral).search("ワイモバの予約番号の取り方")
+        assert {hit.brand_factor for hit in hits} == {1.0}
+
+
+class TestDenseFusion:
+    def test_dense_ranking_can_reorder_close_lexical_hits(self, retriever: Retriever) -> None:
+        query = "予約番号の取り方"
+        lexical = [hit.entry_id for hit in retriever.search(query, limit=3)]
+        favourite = lexical[-1]
+        dense = [(favourite, 0.9), (lexical[0], 0.2), (lexical[1], 0.1)]
+        assert retriever.search(query, limit=3, dense=dense)[0].entry_id == favourite
+
+    def test_dense_only_entries_become_candidates(self, retriever: Retriever) -> None:
+        hits = retriever.search("今日の天気は？", dense=[("esim-same-day", 0.8), ("minors", 0.3)])
+        assert [hit.entry_id for hit in hits][:1] == ["esim-same-day"]
+        assert hits[0].dense == pytest.approx(0.8)
+
+    def test_unknown_dense_ids_are_ignored(self, retriever: Retriever) -> None:
+        with_unknown = retriever.search("予約番号の期限", dense=[("no-such-entry", 0.99)])
+        assert [hit.entry_id for hit in with_unknown] == [
+            hit.entry_id for hit in retriever.search("予約番号の期限")
+        ]
+
+
+class TestConfidence:
+    IN_DOMAIN = ("予約番号の有効期限は？", "auの解約金はいくら", "ドコモからアハモに変えるには", "MNPとは")
+    OUT_OF_DOMAIN = ("今日の天気は？", "おすすめのラーメン屋", "東京タワーの高さ", "株価の見通しを教えて")
+
+    def test_is_a_probability(self, retriever: Retriever) -> None:
+        for query in self.IN_DOMAIN + self.OUT_OF_DOMAIN:
+            assert all(0.0 <= hit.confidence <= 1.0 for hit in retriever.search(query))
+
+    @pytest.mark.parametrize("inside", IN_DOMAIN)
+    @pytest.mark.parametrize("outside", OUT_OF_DOMAIN)
+    def test_in_domain_beats_out_of_domain(self, retriever: Retriever, inside: str, outside: str) -> None:
+        best_outside = max((hit.confidence for hit in retriever.search(outside)), default=0.0)
+        assert retriever.search(inside, limit=1)[0].confidence > best_outside
+
+    @pytest.mark.parametrize("query", IN_DOMAIN)
+    def test_top_hit_is_confident_when_clearly_right(self, retriever: Retriever, query: str) -> None:
+        assert retriever.search(query, limit=1)[0].confidence >= 0.5
+
+    @pytest.mark.parametrize("query", OUT_OF_DOMAIN)
+    def test_out_of_domain_questions_get_low_confidence(self, retriever: Retriever, query: str) -> None:
+        assert all(hit.confidence < 0.3 for hit in retriever.search(query))
+
+    def test_lower_ranks_are_less_confident_than_a_clear_winner(self, retriever: Retriever) -> None:
+        hits = retriever.search("予約番号の有効期限は何日", limit=3)
+        assert hits[0].confidence > max(hit.confidence for hit in hits[1:])
