@@ -1,7 +1,7 @@
 """Imports every domain's models so that Alembic sees the whole metadata."""
 
 from mnp_chatbot.audit.models import AuditLog
-from mnp_chatbot.auth.models import User
+from mnp_chatbot.auth.models import AuthSession, RefreshToken, User
 from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.channels.models import ChannelEvent
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
@@ -11,6 +11,7 @@ from mnp_chatbot.handoff.models import Handoff
 
 __all__ = [
     "AuditLog",
+    "AuthSession",
     "Base",
     "Carrier",
     "ChannelEvent",
@@ -19,5 +20,6 @@ __all__ = [
     "Feedback",
     "Handoff",
     "Message",
+    "RefreshToken",
     "User",
 ]

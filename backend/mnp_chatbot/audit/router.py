@@ -1,0 +1,31 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from mnp_chatbot.audit.dependencies import AuditTrailDep
+from mnp_chatbot.audit.schemas import AuditLogPage
+from mnp_chatbot.auth.dependencies import AdminUser
+from mnp_chatbot.auth.router import errors
+from mnp_chatbot.core.dependencies import SessionDep
+
+router = APIRouter(prefix="/api/admin", tags=["audit"])
+
+
+@router.get(
+    "/audit-logs",
+    response_model=AuditLogPage,
+    response_model_by_alias=True,
+    responses=errors(401, 403, 422, 429),
+)
+async def list_audit_logs(
+    _: AdminUser,
+    audit: AuditTrailDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before_id: Annotated[int | None, Query(alias="beforeId", ge=1, le=2**62)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    actor_id: Annotated[uuid.UUID | None, Query(alias="actorId")] = None,
+) -> dict[str, object]:
+    items = await audit.page(session, limit=limit, before_id=before_id, action=action, actor_id=actor_id)
+    return {"items": items, "next_before_id": items[-1].id if len(items) == limit else None}

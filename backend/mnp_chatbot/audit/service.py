@@ -1,0 +1,94 @@
+"""The audit trail: who did what to which object, appended to `audit_logs` and never holding content.
+
+Details are limited to scalars; strings are masked and cut short, so a caller cannot put a customer's
+message (or a password, or a token) in the trail by mistake. A database trigger refuses UPDATE, DELETE and
+TRUNCATE on the table.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mnp_chatbot.audit.models import AuditLog
+from mnp_chatbot.audit.repository import AuditLogRepository
+from mnp_chatbot.privacy import masking
+
+MAX_DETAIL_CHARS = 120
+MAX_DETAILS = 16
+DetailValue = str | int | float | bool | None
+
+
+class AuditAction(StrEnum):
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    REFRESH_REUSED = "auth.refresh_reused"
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    USER_DISABLED = "user.disabled"
+    SESSIONS_REVOKED = "user.sessions_revoked"
+    FAQ_CREATED = "faq.created"
+    FAQ_UPDATED = "faq.updated"
+    FAQ_DELETED = "faq.deleted"
+    CARRIER_UPDATED = "carrier.updated"
+    TRANSCRIPT_VIEWED = "transcript.viewed"
+    DATA_EXPORTED = "data.exported"
+    DATA_DELETED = "data.deleted"
+    SETTING_CHANGED = "setting.changed"
+    RETENTION_PURGED = "retention.purged"
+    KEYS_ROTATED = "encryption.reencrypted"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    action: AuditAction
+    actor_id: uuid.UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    details: Mapping[str, DetailValue] = field(default_factory=dict)
+
+
+def clean_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
+    """Scalars only, at most MAX_DETAILS of them; strings masked and cut to MAX_DETAIL_CHARS."""
+    cleaned: dict[str, DetailValue] = {}
+    for name, value in list(details.items())[:MAX_DETAILS]:
+        if isinstance(value, str):
+            value = masking.mask_pii(value).text[:MAX_DETAIL_CHARS]
+        elif value is not None and not isinstance(value, int | float | bool):
+            raise TypeError(f"audit detail {name!r} must be a scalar")
+        cleaned[str(name)[:40]] = value
+    return cleaned
+
+
+class AuditTrail:
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    async def record(self, session: AsyncSession, event: AuditEvent) -> AuditLog | None:
+        """Append `event` in the caller's unit of work (nothing when ENABLE_AUDIT_LOGS is off)."""
+        if not self.enabled:
+            return None
+        entry = AuditLog(
+            actor_id=event.actor_id,
+            action=event.action.value,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            details=clean_details(event.details),
+        )
+        return await AuditLogRepository(session).add(entry)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        *,
+        limit: int,
+        before_id: int | None = None,
+        action: str | None = None,
+        actor_id: uuid.UUID | None = None,
+    ) -> list[AuditLog]:
+        return await AuditLogRepository(session).list_page(
+            limit=limit, before_id=before_id, action=action, actor_id=actor_id
+        )

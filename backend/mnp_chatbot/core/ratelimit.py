@@ -1,0 +1,197 @@
+"""Rate limits through the `limits` library: shared in Redis when REDIS_URL is set, in memory otherwise.
+
+Two limits exist: `api` (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_MS for each client, on every `/api/`
+request and every socket.io chat message) and `login` (AUTH_RATE_LIMIT_MAX failed sign-ins per window, for
+each client address and each account). Keys are keyed hashes, so Redis never holds an address or an
+e-mail. When Redis fails, a limiter answers from an in-process fallback instead of failing open or closed
+for the whole service.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import orjson
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.errors import RateLimited
+from mnp_chatbot.core.logging import get_logger
+
+log = get_logger(__name__)
+KEY_PREFIX = "mnp:ratelimit"
+DEVELOPMENT_KEY = b"mnp-chatbot-development-rate-limit-key"
+REDIS_TIMEOUT_SECONDS = 0.5
+
+Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining)}
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+    def error(self) -> RateLimited:
+        return RateLimited(headers=self.headers())
+
+
+class Limiter:
+    """One limit (amount per window) for many keys."""
+
+    def __init__(self, name: str, item: RateLimitItem, storage: Storage, *, key: bytes) -> None:
+        self.name = name
+        self.item = item
+        self._key = key
+        self._primary = MovingWindowRateLimiter(storage)
+        self._fallback = MovingWindowRateLimiter(MemoryStorage())
+
+    def _identifier(self, key: str) -> str:
+        return hmac.new(self._key, f"{self.name}:{key}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    async def hit(self, key: str) -> Verdict:
+        """Count one request for `key`; not allowed once the window's amount is used up."""
+        identifier = self._identifier(key)
+        try:
+            allowed = await self._primary.hit(self.item, self.name, identifier)
+            return await self._verdict(self._primary, identifier, allowed)
+        except StorageError:
+            log.warning("ratelimit.storage_unavailable", limit=self.name)
+            allowed = await self._fallback.hit(self.item, self.name, identifier)
+            return await self._verdict(self._fallback, identifier, allowed)
+
+    async def peek(self, key: str) -> Verdict:
+        """Whether `key` still has room, without counting a request."""
+        identifier = self._identifier(key)
+        try:
+            allowed = await self._primary.test(self.item, self.name, identifier)
+            return await self._verdict(self._primary, identifier, allowed)
+        except StorageError:
+            allowed = await self._fallback.test(self.item, self.name, identifier)
+            return await self._verdict(self._fallback, identifier, allowed)
+
+    async def _verdict(self, strategy: MovingWindowRateLimiter, identifier: str, allowed: bool) -> Verdict:
+        stats = await strategy.get_window_stats(self.item, self.name, identifier)
+        retry_after = 0 if allowed else max(1, math.ceil(stats.reset_time - time.time()))
+        return Verdict(allowed, self.item.amount, max(stats.remaining, 0), retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    api: Limiter
+    login: Limiter
+    backend: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RateLimits":
+        storage = create_storage(settings)
+        window = max(1, math.ceil(settings.RATE_LIMIT_WINDOW_MS / 1000))
+        secret = settings.SESSION_SECRET
+        key = secret.get_secret_value().encode() if secret else DEVELOPMENT_KEY
+        api_item = RateLimitItemPerSecond(settings.RATE_LIMIT_MAX_REQUESTS, window)
+        login_item = RateLimitItemPerSecond(settings.AUTH_RATE_LIMIT_MAX, window)
+        return cls(
+            api=Limiter("api", api_item, storage, key=key),
+            login=Limiter("login", login_item, storage, key=key),
+            backend="redis" if settings.REDIS_URL else "memory",
+        )
+
+
+def create_storage(settings: Settings) -> Storage:
+    if not settings.REDIS_URL:
+        return MemoryStorage()
+    url = settings.REDIS_URL if settings.REDIS_URL.startswith("async+") else "async+" + settings.REDIS_URL
+    options: dict[str, float | str | bool] = {
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    }
+    if settings.REDIS_PASSWORD is not None:
+        options["password"] = settings.REDIS_PASSWORD.get_secret_value()
+    return RedisStorage(url, implementation="redispy", key_prefix=KEY_PREFIX, wrap_exceptions=True, **options)
+
+
+def trusted_networks(entries: Sequence[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy; then the right-most address of
+    X-Forwarded-For that is not itself a trusted proxy (entries further left are the client's to forge)."""
+    address = peer or "unknown"
+    if not forwarded_for or not _is_trusted(address, trusted):
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        if not _is_trusted(hop, trusted):
+            return hop if _is_address(hop) else address
+        address = hop
+    return address
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _forwarded_for(scope: Scope) -> str | None:
+    values = [value.decode("latin-1") for key, value in scope.get("headers", []) if key == b"x-forwarded-for"]
+    return ",".join(values) if values else None
+
+
+def scope_client_address(scope: Scope, trusted: Sequence[Network]) -> str:
+    client = scope.get("client")
+    peer = str(client[0]) if client else None
+    return client_address(peer, _forwarded_for(scope), trusted)
+
+
+class RateLimitMiddleware:
+    """Counts every `/api/` request against the client's `api` limit; over it, 429 with Retry-After."""
+
+    def __init__(self, app: ASGIApp, *, limiter: Limiter, trusted_proxies: Sequence[str]) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.trusted = trusted_networks(trusted_proxies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        verdict = await self.limiter.hit(scope_client_address(scope, self.trusted))
+        if not verdict.allowed:
+            await _reject(send, verdict)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _reject(send: Send, verdict: Verdict) -> None:
+    body = orjson.dumps(verdict.error().body())
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in verdict.headers().items()]
+    await send({"type": "http.response.start", "status": RateLimited.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

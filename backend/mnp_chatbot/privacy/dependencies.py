@@ -1,0 +1,13 @@
+from typing import Annotated, cast
+
+from fastapi import Depends
+
+from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.privacy.service import DataRightsService
+
+
+def get_data_rights(resources: ResourcesDep) -> DataRightsService:
+    return cast(DataRightsService, resources.extras["data_rights"])
+
+
+DataRightsDep = Annotated[DataRightsService, Depends(get_data_rights)]
