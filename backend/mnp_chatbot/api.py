@@ -2,10 +2,14 @@
 
 from fastapi import FastAPI
 
+from mnp_chatbot.audit.router import router as audit_router
+from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.health.router import router as health_router
 from mnp_chatbot.navigator.router import router as navigator_router
+from mnp_chatbot.privacy.router import router as privacy_router
+from mnp_chatbot.web import frontend
 
 
 def include_routers(app: FastAPI) -> None:
@@ -13,3 +17,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(faq_router)
     app.include_router(chat_router)
     app.include_router(navigator_router)
+    app.include_router(auth_router)
+    app.include_router(audit_router)
+    app.include_router(privacy_router)
+    frontend.mount(app)  # keep last: it serves every path that no router above claims

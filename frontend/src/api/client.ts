@@ -1,0 +1,66 @@
+// REST client for the chat API: always available, and the fallback when socket.io cannot connect.
+
+import { ApiError, NETWORK_ERROR, TIMEOUT_ERROR } from "./errors";
+import { type ChatRequest, type ChatResponse, type HistoryResponse, isErrorBody, type Rating } from "./types";
+
+export type Fetch = typeof fetch;
+
+export interface ApiClientOptions {
+  baseUrl?: string;
+  fetch?: Fetch;
+  timeoutMs?: number;
+}
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: Fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? "";
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  postChat(body: ChatRequest): Promise<ChatResponse> {
+    return this.request<ChatResponse>("POST", "/api/chat", body);
+  }
+
+  getHistory(sessionId: string): Promise<HistoryResponse> {
+    return this.request<HistoryResponse>("GET", `/api/sessions/${encodeURIComponent(sessionId)}/messages`);
+  }
+
+  async postFeedback(messageId: string, body: { rating: Rating; sessionId: string; comment?: string }) {
+    await this.request<unknown>("POST", `/api/messages/${encodeURIComponent(messageId)}/feedback`, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
+    const payload: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      if (isErrorBody(payload)) {
+        throw new ApiError(payload.error.code, payload.error.message, response.status);
+      }
+      throw new ApiError(`http_${response.status}`, "", response.status);
+    }
+    return payload as T;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      return await this.fetchImpl(this.baseUrl + path, {
+        method,
+        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      const aborted = error instanceof DOMException && error.name === "AbortError";
+      throw new ApiError(aborted ? TIMEOUT_ERROR : NETWORK_ERROR, "", null);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+// The chat's controller: state, history restore, streaming over socket.io, REST fallback, feedback.
+
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import { ApiError, customerMessage, SESSION_NOT_FOUND } from "../api/errors";
+import type { ChatRequest, ChatResponse, HistoryResponse, Rating } from "../api/types";
+import { deliver } from "./deliver";
+import type { Realtime, RealtimeListener } from "./realtime";
+import type { SessionStore } from "./session";
+import { type ChatAction, type ChatState, chatReducer, initialState } from "./state";
+
+export interface ChatApi {
+  postChat(body: ChatRequest): Promise<ChatResponse>;
+  getHistory(sessionId: string): Promise<HistoryResponse>;
+  postFeedback(
+    messageId: string,
+    body: { rating: Rating; sessionId: string; comment?: string },
+  ): Promise<void>;
+}
+
+export interface ChatDeps {
+  api: ChatApi;
+  sessions: SessionStore;
+  /** Opens the socket.io transport; null runs the chat over REST only. */
+  connect: ((listener: RealtimeListener) => Realtime) | null;
+  newId: () => string;
+  ackTimeoutMs?: number;
+}
+
+export interface Chat {
+  state: ChatState;
+  send(text: string): Promise<void>;
+  retry(key: string): Promise<void>;
+  giveFeedback(messageId: string, rating: Rating, comment?: string): Promise<void>;
+  dismissNotice(): void;
+}
+
+const ACK_TIMEOUT_MS = 20_000;
+
+function isSessionGone(error: unknown): boolean {
+  return error instanceof ApiError && error.code === SESSION_NOT_FOUND;
+}
+
+function useOnlineStatus(dispatch: (action: ChatAction) => void): void {
+  useEffect(() => {
+    const update = () => dispatch({ type: "onlineChanged", online: navigator.onLine });
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, [dispatch]);
+}
+
+function useSessionPersistence(deps: ChatDeps, sessionId: string | null): void {
+  useEffect(() => {
+    if (sessionId) deps.sessions.save(sessionId);
+  }, [deps, sessionId]);
+}
+
+export function useChat(deps: ChatDeps): Chat {
+  const [state, dispatch] = useReducer(chatReducer, null, () =>
+    initialState(deps.sessions.load(), typeof navigator === "undefined" ? true : navigator.onLine),
+  );
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const busyRef = useRef(false);
+  const realtimeRef = useRef<Realtime | null>(null);
+
+  const expire = useCallback(() => {
+    deps.sessions.clear();
+    dispatch({ type: "sessionExpired" });
+  }, [deps]);
+
+  const loadHistory = useCallback(
+    async (fetchHistory: (sessionId: string) => Promise<HistoryResponse>) => {
+      const sessionId = stateRef.current.sessionId;
+      if (!sessionId || busyRef.current) return;
+      try {
+        const history = await fetchHistory(sessionId);
+        if (!busyRef.current) dispatch({ type: "historyLoaded", history });
+      } catch (error) {
+        if (isSessionGone(error)) expire();
+        else dispatch({ type: "restoreFailed" });
+      }
+    },
+    [expire],
+  );
+
+  useEffect(() => {
+    void loadHistory((sessionId) => deps.api.getHistory(sessionId));
+  }, [deps, loadHistory]);
+
+  useEffect(() => {
+    if (!deps.connect) {
+      dispatch({ type: "connectionChanged", status: "fallback" });
+      return;
+    }
+    const resync = () => {
+      const realtime = realtimeRef.current;
+      if (realtime) void loadHistory((sessionId) => realtime.resync(sessionId, ACK_TIMEOUT_MS));
+    };
+    const realtime = deps.connect({
+      status: (status) => dispatch({ type: "connectionChanged", status }),
+      connected: resync,
+      start: () => dispatch({ type: "streamStarted" }),
+      delta: (text) => dispatch({ type: "streamDelta", text }),
+      reset: () => dispatch({ type: "streamReset" }),
+      // An answer nobody here waits for was asked in another tab of the same session.
+      done: () => {
+        if (!busyRef.current) resync();
+      },
+    });
+    realtimeRef.current = realtime;
+    return () => {
+      realtimeRef.current = null;
+      realtime.close();
+    };
+  }, [deps, loadHistory]);
+
+  useOnlineStatus(dispatch);
+  useSessionPersistence(deps, state.sessionId);
+
+  const deliverText = useCallback(
+    async (text: string, clientMessageId: string) => {
+      if (busyRef.current) return;
+      busyRef.current = true;
+      dispatch({ type: "sendStarted", clientMessageId, text });
+      const sessionId = stateRef.current.sessionId;
+      const body: ChatRequest = { message: text, clientMessageId, ...(sessionId ? { sessionId } : {}) };
+      try {
+        const response = await deliver(body, {
+          rest: deps.api,
+          socket: realtimeRef.current,
+          ackTimeoutMs: deps.ackTimeoutMs ?? ACK_TIMEOUT_MS,
+          onSessionExpired: expire,
+        });
+        dispatch({ type: "replyReceived", clientMessageId, response });
+      } catch (error) {
+        dispatch({ type: "sendFailed", clientMessageId, error: customerMessage(error) });
+      } finally {
+        busyRef.current = false;
+      }
+    },
+    [deps, expire],
+  );
+
+  const send = useCallback(
+    async (text: string) => {
+      const message = text.trim();
+      if (message) await deliverText(message, deps.newId());
+    },
+    [deps, deliverText],
+  );
+
+  const retry = useCallback(
+    async (key: string) => {
+      const failed = stateRef.current.messages.find((m) => m.kind === "user" && m.key === key);
+      if (failed) await deliverText(failed.text, key);
+    },
+    [deliverText],
+  );
+
+  const giveFeedback = useCallback(
+    async (messageId: string, rating: Rating, comment?: string) => {
+      const sessionId = stateRef.current.sessionId;
+      if (!sessionId) throw new ApiError(SESSION_NOT_FOUND, "");
+      await deps.api.postFeedback(messageId, { rating, sessionId, ...(comment ? { comment } : {}) });
+      dispatch({ type: "feedbackGiven", messageId, rating });
+    },
+    [deps],
+  );
+
+  const dismissNotice = useCallback(() => dispatch({ type: "noticeDismissed" }), []);
+
+  return { state, send, retry, giveFeedback, dismissNotice };
+}

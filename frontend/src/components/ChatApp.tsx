@@ -1,0 +1,75 @@
+import { useCallback, useRef } from "react";
+import { currentQuickReplies } from "../chat/state";
+import { type ChatDeps, useChat } from "../chat/useChat";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { QuickReplies } from "./QuickReplies";
+import { StatusBanner } from "./StatusBanner";
+
+export const OPERATOR_REQUEST = "オペレーターと話す";
+export const STARTERS = ["乗り換えナビ", "予約番号の取り方", "手数料はいくら？", OPERATOR_REQUEST];
+export const CLOSE_MESSAGE = "mnp-chat:close";
+
+interface ChatAppProps {
+  deps: ChatDeps;
+  embedded?: boolean;
+}
+
+export function ChatApp({ deps, embedded = false }: ChatAppProps) {
+  const chat = useChat(deps);
+  const { state } = chat;
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const busy = state.pending !== null;
+  const quickReplies =
+    state.messages.length === 0 && !state.restoring && !busy ? STARTERS : currentQuickReplies(state);
+
+  const pick = useCallback(
+    (text: string) => {
+      inputRef.current?.focus();
+      void chat.send(text);
+    },
+    [chat.send],
+  );
+
+  return (
+    <div className={embedded ? "chat chat-embedded" : "chat"}>
+      <header className="chat-header">
+        <div className="chat-heading">
+          <h1>MNP乗り換えサポート</h1>
+          <p className="chat-subtitle">番号そのままの乗り換えをご案内します</p>
+        </div>
+        <button
+          type="button"
+          className="operator"
+          disabled={busy || !state.online}
+          onClick={() => pick(OPERATOR_REQUEST)}
+        >
+          {OPERATOR_REQUEST}
+        </button>
+        {embedded && (
+          <button
+            type="button"
+            className="close"
+            aria-label="チャットを閉じる"
+            onClick={() => window.parent.postMessage({ type: CLOSE_MESSAGE }, "*")}
+          >
+            ×
+          </button>
+        )}
+      </header>
+      <StatusBanner
+        online={state.online}
+        connection={state.connection}
+        notice={state.notice}
+        onDismissNotice={chat.dismissNotice}
+      />
+      <main className="chat-main">
+        <MessageList state={state} onRetry={(key) => void chat.retry(key)} onRate={chat.giveFeedback} />
+      </main>
+      <footer className="chat-footer">
+        <QuickReplies items={quickReplies} disabled={busy || !state.online} onPick={pick} />
+        <Composer disabled={!state.online} busy={busy} inputRef={inputRef} onSend={pick} />
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { io } from "socket.io-client";
+import { ApiClient } from "./api/client";
+import { newClientMessageId } from "./chat/ids";
+import { Realtime } from "./chat/realtime";
+import { browserStorage, createSessionStore } from "./chat/session";
+import type { ChatDeps } from "./chat/useChat";
+import { ChatApp } from "./components/ChatApp";
+import "./styles.css";
+
+const deps: ChatDeps = {
+  api: new ApiClient(),
+  sessions: createSessionStore(browserStorage()),
+  connect: (listener) =>
+    new Realtime(io({ path: "/socket.io/", reconnectionDelayMax: 10_000, timeout: 8_000 }), listener),
+  newId: () => newClientMessageId(),
+};
+
+const embedded = new URLSearchParams(window.location.search).has("embed");
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <ChatApp deps={deps} embedded={embedded} />
+    </StrictMode>,
+  );
+}
