@@ -12,12 +12,15 @@ import socketio
 from fastapi import FastAPI
 
 from mnp_chatbot import __version__, api, db_models, error_handlers
+from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
-from mnp_chatbot.core.config import Settings, get_settings
+from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from mnp_chatbot.core.resources import Resources, open_resources
 from mnp_chatbot.faq.index import KnowledgeIndex
+from mnp_chatbot.llm import openai as llm_openai
+from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
 from mnp_chatbot.realtime.server import Realtime, create_server
 
@@ -39,6 +42,17 @@ def chat_config(settings: Settings) -> ChatConfig:
     return ChatConfig(token_key=key, mask_personal_data=settings.MASK_PERSONAL_DATA)
 
 
+def open_chat_model(settings: Settings) -> llm_openai.OpenAIChatModel | None:
+    """The LLM when OPENAI_API_KEY holds a real key; without one, answers are curated (retrieval-only)."""
+    key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
+    if is_placeholder(key):
+        return None
+    client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+    return llm_openai.OpenAIChatModel(
+        client, model=settings.OPENAI_MODEL, max_tokens=settings.OPENAI_MAX_TOKENS
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     realtime = Realtime(create_server(settings))
@@ -50,7 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             index = KnowledgeIndex(resources.sessionmaker, resources.store)
             await index.reload()
             index.start_watching()
-            chat = ChatService(resources.sessionmaker, index, chat_config(settings))
+            model = open_chat_model(settings)
+            answerer = None
+            if model is not None:
+                answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))
+                resources.extras["llm_status"] = {"status": "configured", "model": model.name}
+                log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
+            chat = ChatService(resources.sessionmaker, index, chat_config(settings), llm=answerer)
             realtime.chat = chat
             resources.extras.update(knowledge=index, chat=chat, realtime=realtime, index_ready=True)
             log.info("app.started", version=__version__, environment=settings.ENVIRONMENT.value)
@@ -58,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield {"resources": resources}
             finally:
                 await index.close()
+                if model is not None:
+                    await model.close()
         log.info("app.stopped")
 
     app = FastAPI(title="MNP Chatbot API", version=__version__, lifespan=lifespan)

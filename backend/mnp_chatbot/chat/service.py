@@ -5,14 +5,16 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mnp_chatbot.chat import context, engine, tokens
+from mnp_chatbot.chat import context, engine, prompting, tokens
 from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerStarted, ChatEvent, TurnResult
 from mnp_chatbot.chat.exceptions import MessageNotFound, SessionNotFound
+from mnp_chatbot.chat.llm_answer import Answered, LlmAnswerer
 from mnp_chatbot.chat.models import ChannelName, Conversation, ConversationStatus, Message, Role
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
 from mnp_chatbot.chat.repository import ConversationRepository, FeedbackRepository, MessageRepository
@@ -20,11 +22,14 @@ from mnp_chatbot.core import metrics
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.handoff.models import Handoff, HandoffStatus
+from mnp_chatbot.llm.protocols import Role as Speaker
 from mnp_chatbot.privacy import masking
 
 log = get_logger(__name__)
 SENTENCE_END = re.compile(r"(?<=[。！？\n])")
 HISTORY_LIMIT = 200
+LLM_HISTORY = 6  # earlier messages the model sees
+SPOKEN: dict[str, Speaker] = {Role.USER: "user", Role.ASSISTANT: "assistant", Role.OPERATOR: "assistant"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,45 @@ class Inbound:
     session_token: str | None = None
     client_message_id: str | None = None
     channel: ChannelName = ChannelName.WEB
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    token: str
+    conversation_id: uuid.UUID | None  # None: a new session, created when the first turn is stored
+    status: ConversationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTurn:
+    masked: str
+    decision: engine.Decision
+    latency_ms: int
+
+    def rows(self, conversation_id: uuid.UUID, inbound: Inbound) -> tuple[dict[str, Any], dict[str, Any]]:
+        reply = self.decision.reply
+        now = dt.datetime.now(dt.UTC)
+        asked = {
+            "session_id": conversation_id,
+            "role": Role.USER.value,
+            "text": self.masked,
+            "client_message_id": inbound.client_message_id,
+            "created_at": now,
+        }
+        answered = {
+            "session_id": conversation_id,
+            "role": Role.ASSISTANT.value,
+            "text": reply.text,
+            "mode": reply.mode.value,
+            "sources": source_dicts(reply.sources),
+            "quick_replies": list(reply.quick_replies),
+            "confidence": reply.confidence,
+            "latency_ms": self.latency_ms,
+            "handoff": reply.handoff,
+            "prompt_version": reply.extra.get("prompt_version"),
+            "created_at": now + dt.timedelta(milliseconds=max(self.latency_ms, 1)),
+        }
+        return asked, answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +117,13 @@ class ChatService:
         config: ChatConfig,
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        llm: LlmAnswerer | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.index = index
         self.config = config
         self.today = today
+        self.llm = llm
 
     def mask(self, text: str) -> str:
         return masking.mask_pii(text).text if self.config.mask_personal_data else text
@@ -91,36 +137,46 @@ class ChatService:
 
     async def stream(self, inbound: Inbound) -> AsyncIterator[ChatEvent]:
         started = time.perf_counter()
-        token, known = await self._open(inbound)
+        opened, known = await self._open(inbound)
         if isinstance(known, TurnResult):
             yield AnswerDone(known)
             return
-        yield AnswerStarted(token)
+        yield AnswerStarted(opened.token)
         masked = self.mask(inbound.text)
-        decision = engine.decide(inbound.text, masked, known, self.index.snapshot, today=self.today())
-        for part in chunks(decision.reply.text):
-            yield AnswerDelta(part)
+        snapshot = self.index.snapshot
+        decision = engine.decide(inbound.text, masked, known, snapshot, today=self.today())
+        if self.llm is not None and self.llm.applies(decision):
+            history = await self._recent_turns(opened.conversation_id)
+            async for event in self.llm.stream(decision, masked=masked, snapshot=snapshot, history=history):
+                if isinstance(event, Answered):
+                    decision = replace(decision, reply=event.reply)
+                else:
+                    yield event
+        else:
+            for part in chunks(decision.reply.text):
+                yield AnswerDelta(part)
         latency_ms = int((time.perf_counter() - started) * 1000)
-        result = await self._store(inbound, token, masked, decision, latency_ms)
+        result = await self._store(inbound, opened, StoredTurn(masked, decision, latency_ms))
         metrics.CHAT_REPLIES.labels(mode=result.reply.mode.value, channel=inbound.channel.value).inc()
         metrics.CHAT_LATENCY.labels(mode=result.reply.mode.value).observe(time.perf_counter() - started)
         yield AnswerDone(result)
 
-    async def _open(self, inbound: Inbound) -> tuple[str, engine.Conversation | TurnResult]:
-        """The session's token and state, or the stored result of a retried message."""
+    async def _open(self, inbound: Inbound) -> tuple[Opened, engine.Conversation | TurnResult]:
+        """Who the session is and what it knows, or the stored result of a retried message."""
         if inbound.session_token is None:
-            return tokens.new_token(), engine.Conversation(context.Slots(), None)
+            return Opened(tokens.new_token(), None, ConversationStatus.BOT), engine.Conversation(
+                context.Slots(), None
+            )
         async with self.sessionmaker() as session:
             conversation = await self._conversation(session, inbound.session_token)
+            opened = Opened(inbound.session_token, conversation.id, ConversationStatus(conversation.status))
             if inbound.client_message_id is not None:
                 stored = await MessageRepository(session).get_reply_to_client_message(
                     conversation.id, inbound.client_message_id
                 )
                 if stored is not None:
-                    return inbound.session_token, TurnResult(
-                        inbound.session_token, str(stored.id), reply_of(stored)
-                    )
-            return inbound.session_token, engine.load_state(conversation.slots)
+                    return opened, TurnResult(inbound.session_token, str(stored.id), reply_of(stored))
+            return opened, engine.load_state(conversation.slots)
 
     async def _conversation(self, session: AsyncSession, token: str) -> Conversation:
         found = await ConversationRepository(session).get_by_token_hash(self._hash(token))
@@ -131,12 +187,10 @@ class ChatService:
     def _hash(self, token: str) -> str:
         return tokens.token_hash(token, self.config.token_key)
 
-    async def _store(
-        self, inbound: Inbound, token: str, masked: str, decision: engine.Decision, latency_ms: int
-    ) -> TurnResult:
+    async def _store(self, inbound: Inbound, opened: Opened, turn: StoredTurn) -> TurnResult:
         try:
             async with self.sessionmaker.begin() as session:
-                return await self._store_turn(session, inbound, token, masked, decision, latency_ms)
+                return await self._store_turn(session, inbound, opened, turn)
         except IntegrityError:
             if inbound.client_message_id is None:
                 raise
@@ -146,66 +200,49 @@ class ChatService:
             return stored
 
     async def _store_turn(
-        self,
-        session: AsyncSession,
-        inbound: Inbound,
-        token: str,
-        masked: str,
-        decision: engine.Decision,
-        latency_ms: int,
+        self, session: AsyncSession, inbound: Inbound, opened: Opened, turn: StoredTurn
     ) -> TurnResult:
+        reply = turn.decision.reply
+        status = ConversationStatus.QUEUED if reply.handoff else opened.status
         conversations = ConversationRepository(session)
-        conversation = await conversations.get_by_token_hash(self._hash(token))
-        if conversation is None:
-            conversation = await conversations.add(
-                token_hash=self._hash(token), channel=inbound.channel.value
+        if opened.conversation_id is None:
+            conversation_id = await conversations.add(
+                token_hash=self._hash(opened.token),
+                channel=inbound.channel.value,
+                slots=turn.decision.state(),
+                status=status.value,
             )
-        reply = decision.reply
-        now = dt.datetime.now(dt.UTC)
-        messages = MessageRepository(session)
-        asked = await messages.add(
-            Message(
-                session_id=conversation.id,
-                role=Role.USER.value,
-                text=masked,
-                client_message_id=inbound.client_message_id,
-                created_at=now,
+        else:
+            conversation_id = opened.conversation_id
+            await conversations.save_turn_state(
+                conversation_id, slots=turn.decision.state(), status=status.value
             )
-        )
-        answered = await messages.add(
-            Message(
-                session_id=conversation.id,
-                role=Role.ASSISTANT.value,
-                text=reply.text,
-                mode=reply.mode.value,
-                sources=source_dicts(reply.sources),
-                quick_replies=list(reply.quick_replies),
-                confidence=reply.confidence,
-                latency_ms=latency_ms,
-                handoff=reply.handoff,
-                reply_to_id=asked.id,
-                created_at=now + dt.timedelta(milliseconds=max(latency_ms, 1)),
-            )
-        )
-        status = ConversationStatus.QUEUED if reply.handoff else ConversationStatus(conversation.status)
+        answered_id = await MessageRepository(session).add_turn(*turn.rows(conversation_id, inbound))
         if reply.handoff:
             session.add(
                 Handoff(
-                    session_id=conversation.id,
+                    session_id=conversation_id,
                     reason=reply.handoff_reason or "requested",
                     status=HandoffStatus.QUEUED.value,
                 )
             )
-        await conversations.save_turn_state(conversation.id, slots=decision.state(), status=status.value)
         log.info(
             "chat.turn.stored",
-            conversation_id=str(conversation.id),
+            conversation_id=str(conversation_id),
             mode=reply.mode.value,
             confidence=round(reply.confidence, 3),
-            latency_ms=latency_ms,
+            latency_ms=turn.latency_ms,
             sources=len(reply.sources),
         )
-        return TurnResult(token, str(answered.id), reply)
+        return TurnResult(opened.token, str(answered_id), reply)
+
+    async def _recent_turns(self, conversation_id: uuid.UUID | None) -> list[prompting.Turn]:
+        """The last few messages of the conversation (already masked), for the model's context."""
+        if conversation_id is None:
+            return []
+        async with self.sessionmaker() as session:
+            messages = await MessageRepository(session).list_for_session(conversation_id, limit=LLM_HISTORY)
+        return [prompting.Turn(SPOKEN[m.role], m.text) for m in messages if m.role in SPOKEN]
 
     async def history(self, token: str) -> Sequence[Message]:
         async with self.sessionmaker() as session:
@@ -223,3 +260,8 @@ class ChatService:
             await FeedbackRepository(session).upsert(
                 message_id, rating=rating, comment=self.mask(comment) if comment else None
             )
+
+
+def _prompt_version(reply: Reply) -> str | None:
+    version = reply.extra.get("prompt_version")
+    return str(version) if version is not None else None

@@ -1,0 +1,90 @@
+"""Assembles what the model sees for one answer (pure).
+
+    system     the prompt file, then 参考情報 (numbered sources with ids) and わかっていること (slots)
+    user       an earlier customer message, inside <customer_message> … </customer_message>
+    assistant  an earlier reply of ours
+    …
+    user       this message, inside <customer_message> … </customer_message>
+
+Customer text arrives masked. Anything in it that could pass for a delimiter (< and > in every width) is
+replaced by ‹ and ›, so the customer can neither close the block nor open one of ours.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mnp_chatbot.llm.protocols import PromptMessage, Role
+
+CUSTOMER_OPEN = "<customer_message>"
+CUSTOMER_CLOSE = "</customer_message>"
+ANGLES = str.maketrans({"<": "‹", ">": "›", "＜": "‹", "＞": "›", "﹤": "‹", "﹥": "›", "〈": "‹", "〉": "›"})
+SLOT_LABELS = {
+    "from_brand": "現在ご契約中の会社",
+    "to_brand": "乗り換え先の会社",
+    "sim": "SIMの種類",
+    "device": "端末",
+    "channel": "手続きの方法",
+}
+SLOT_VALUES = {"esim": "eSIM", "card": "SIMカード", "shop": "店頭", "online": "オンライン"}
+NO_FACTS = "（まだ伺っていません）"
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSource:
+    faq_id: str
+    question: str
+    text: str
+
+    def render(self, number: int) -> str:
+        question, text = neutralize(self.question), neutralize(self.text)
+        return f"[{number}] (id: {self.faq_id})\n質問: {question}\n内容: {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: Role
+    text: str
+
+
+def neutralize(text: str) -> str:
+    return text.translate(ANGLES)
+
+
+def delimit(text: str) -> str:
+    return f"{CUSTOMER_OPEN}\n{neutralize(text)}\n{CUSTOMER_CLOSE}"
+
+
+def source_block(sources: Sequence[PromptSource]) -> str:
+    return "\n\n".join(source.render(number) for number, source in enumerate(sources, start=1))
+
+
+def facts_block(slots: Mapping[str, object], names: Mapping[str, str]) -> str:
+    """The slots the customer told us, as Japanese lines; brand ids become their display names."""
+    lines = []
+    for key, label in SLOT_LABELS.items():
+        value = slots.get(key)
+        if isinstance(value, str) and value:
+            shown = names.get(value) or SLOT_VALUES.get(value, value)
+            lines.append(f"- {label}: {neutralize(shown)}")
+    return "\n".join(lines) or NO_FACTS
+
+
+def build_messages(
+    question: str,
+    sources: Sequence[PromptSource],
+    history: Sequence[Turn],
+    slots: Mapping[str, object],
+    *,
+    system: str,
+    names: Mapping[str, str] | None = None,
+) -> list[PromptMessage]:
+    """`question` and the history are masked by the caller; only user turns are customer text."""
+    context = f"{system}\n\n# 参考情報\n\n{source_block(sources)}\n\n# わかっていること\n\n"
+    messages = [PromptMessage("system", context + facts_block(slots, names or {}))]
+    for turn in history:
+        if turn.role == "user":
+            messages.append(PromptMessage("user", delimit(turn.text)))
+        elif turn.role == "assistant":
+            messages.append(PromptMessage("assistant", turn.text))
+    messages.append(PromptMessage("user", delimit(question)))
+    return messages
