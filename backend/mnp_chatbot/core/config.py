@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     ACCESS_TOKEN_TTL_SECONDS: int = Field(default=900, ge=30, le=3600)
     REFRESH_TOKEN_TTL_SECONDS: int = Field(default=12 * 3600, ge=60)
     AUTH_SESSION_MAX_SECONDS: int = Field(default=7 * 24 * 3600, ge=60)
-    # Origins allowed to embed the chat widget in a frame; empty: the CORS_ORIGIN list
+    # Origins allowed to frame the chat page (the embeddable widget); empty: the CORS_ORIGIN list
     WIDGET_FRAME_ANCESTORS: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     MASK_PERSONAL_DATA: bool = True

@@ -12,9 +12,9 @@ import hmac
 import ipaddress
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import orjson
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -195,3 +195,15 @@ async def _reject(send: Send, verdict: Verdict) -> None:
     headers += [(name.lower().encode(), value.encode()) for name, value in verdict.headers().items()]
     await send({"type": "http.response.start", "status": RateLimited.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class MessageLimiter:
+    """The `api` limit applied to socket.io messages, keyed by the client address of the connection."""
+
+    def __init__(self, limiter: Limiter, *, trusted_proxies: Sequence[str]) -> None:
+        self.limiter = limiter
+        self.trusted = trusted_networks(trusted_proxies)
+
+    async def hit(self, environ: Mapping[str, Any] | None) -> Verdict:
+        scope = (environ or {}).get("asgi.scope") or {}
+        return await self.limiter.hit(scope_client_address(scope, self.trusted))

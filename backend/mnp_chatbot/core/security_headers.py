@@ -1,9 +1,9 @@
 """Pure ASGI middleware that puts the security headers on every HTTP response.
 
 Every page refuses to be framed (CSP `frame-ancestors 'none'` and `X-Frame-Options: DENY`) except the
-embeddable chat widget under WIDGET_PATH, which the sites in WIDGET_FRAME_ANCESTORS (default: CORS_ORIGIN)
-may frame. HSTS is sent only on responses served over HTTPS. API responses are `no-store`, since they can
-hold a customer's conversation.
+customer chat page, which the widget loader (`/widget.js`) opens in an iframe as `/?embed=1`: the sites in
+WIDGET_FRAME_ANCESTORS (default: CORS_ORIGIN) may frame it. HSTS is sent only on responses served over
+HTTPS. API responses are `no-store`, since they can hold a customer's conversation.
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mnp_chatbot.core.config import Settings
 
-WIDGET_PATH = "/widget"
+# The chat page, which the embeddable widget frames; the admin console and the API are never framed.
+WIDGET_PATHS = frozenset({"/", "/index.html"})
 HSTS = "max-age=31536000; includeSubDomains"
 CSP_BASE = (
     "default-src 'self'",
@@ -48,7 +49,7 @@ class HeaderPolicy:
         return "; ".join((*CSP_BASE, f"frame-ancestors {ancestors}"))
 
     def headers(self, path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
-        widget = path == WIDGET_PATH or path.startswith(WIDGET_PATH + "/")
+        widget = path in WIDGET_PATHS
         headers = {
             "content-security-policy": DOCS_CSP if path in DOCS_PATHS else self.csp(widget=widget),
             "x-content-type-options": "nosniff",

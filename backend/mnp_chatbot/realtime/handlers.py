@@ -38,6 +38,12 @@ def register(realtime: Realtime) -> None:
 
     @sio.on("chat:message")  # type: ignore[untyped-decorator]
     async def on_message(sid: str, data: Any) -> dict[str, Any]:
+        if realtime.message_limiter is not None:
+            verdict = await realtime.message_limiter.hit(sio.get_environ(sid))
+            if not verdict.allowed:
+                limited = {**verdict.error().body(), "retryAfter": verdict.retry_after}
+                await sio.emit("chat:error", limited, to=sid)
+                return limited
         try:
             body = ChatRequest.model_validate(data if isinstance(data, dict) else {})
         except ValidationError as error:

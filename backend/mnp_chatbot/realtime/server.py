@@ -6,6 +6,7 @@ import socketio
 
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.ratelimit import MessageLimiter
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Realtime:
 
     sio: socketio.AsyncServer
     chat: ChatService | None = None
+    message_limiter: MessageLimiter | None = None
 
 
 def create_server(settings: Settings) -> socketio.AsyncServer:
