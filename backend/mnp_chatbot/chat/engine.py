@@ -22,7 +22,6 @@ from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.text import normalize
 from mnp_chatbot.handoff import rules
 from mnp_chatbot.navigator import dialogue
-from mnp_chatbot.navigator.brands import find_brands
 from mnp_chatbot.navigator.schemas import NavigatorState
 
 SEARCH_DEPTH = 5
@@ -83,9 +82,8 @@ def decide(
     thresholds: composer.Thresholds = composer.DEFAULT_THRESHOLDS,
 ) -> Decision:
     """`text` is what the customer wrote; `masked` is the same with personal data masked (kept as topic)."""
-    carriers = list(snapshot.carriers.values())
     normalized = normalize(text)
-    slots = context.remember(conversation.slots, dialogue.extract_slots(text, carriers))
+    slots = context.remember(conversation.slots, snapshot.stated_slots(text))
     navigator = conversation.navigator
     if _navigator_first(normalized, text, navigator, snapshot):
         turn = _navigator_turn(text, slots, navigator, snapshot, today=today)
@@ -107,8 +105,7 @@ def _navigator_first(
     also a question the knowledge base answers (「楽天モバイルから転出したい」 gets the curated answer)."""
     if (navigator is not None and navigator.active) or NAVIGATOR_COMMAND.match(normalized):
         return True
-    carriers = list(snapshot.carriers.values())
-    return dialogue.wants_navigator(text, carriers) and not _answerable(text, snapshot)
+    return snapshot.wants_navigator(text) and not _answerable(text, snapshot)
 
 
 def _navigator_turn(
@@ -120,7 +117,7 @@ def _navigator_turn(
     today: dt.date,
 ) -> Decision | None:
     carriers = list(snapshot.carriers.values())
-    if navigator is None or (not navigator.active and dialogue.wants_navigator(text, carriers)):
+    if navigator is None or (not navigator.active and snapshot.wants_navigator(text)):
         known = {
             k: v for k, v in slots.as_dict().items() if k in ("from_brand", "to_brand", "sim", "channel")
         }
@@ -137,8 +134,7 @@ def _navigator_turn(
 
 
 def _answerable(text: str, snapshot: KnowledgeSnapshot) -> bool:
-    hits = snapshot.retriever.search(text, limit=1)
-    return composer.is_confident(hits)
+    return composer.is_confident(snapshot.search(text))
 
 
 def _handoff(reason: rules.HandoffReason) -> Reply:
@@ -155,13 +151,13 @@ def _retrieve(
     thresholds: composer.Thresholds,
 ) -> Decision:
     carriers = list(snapshot.carriers.values())
-    named = [mention.carrier for mention in find_brands(text, carriers)]
+    named = list(snapshot.brands_in(text))
     expanded = context.expand_follow_up(normalized, slots, named, carriers)
     query = expanded or text
-    hits = tuple(snapshot.retriever.search(query, limit=SEARCH_DEPTH))
+    hits = snapshot.search(query)[:SEARCH_DEPTH]
     entries = dict(snapshot.entries)
     if composer.is_confident(hits, thresholds):
-        brands = named or [mention.carrier for mention in find_brands(query, carriers)]
+        brands = named or list(snapshot.brands_in(query))
         reply = composer.answer(hits, entries, brands, thresholds)
         topic = expanded or masked
         remembered = replace(slots, topic=topic, low_confidence_streak=0)

@@ -16,11 +16,14 @@ class ConversationRepository:
     async def get_by_token_hash(self, token_hash: str) -> Conversation | None:
         return await self.session.scalar(select(Conversation).where(Conversation.token_hash == token_hash))
 
-    async def add(self, *, token_hash: str, channel: str) -> Conversation:
-        conversation = Conversation(token_hash=token_hash, channel=channel, slots={})
-        self.session.add(conversation)
-        await self.session.flush()
-        return conversation
+    async def add(self, *, token_hash: str, channel: str, slots: dict[str, Any], status: str) -> uuid.UUID:
+        stmt = (
+            insert(Conversation)
+            .values(token_hash=token_hash, channel=channel, slots=slots, status=status)
+            .returning(Conversation.id)
+        )
+        conversation_id: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
+        return conversation_id
 
     async def save_turn_state(
         self, conversation_id: uuid.UUID, *, slots: dict[str, Any], status: str
@@ -40,10 +43,14 @@ class MessageRepository:
     async def get(self, message_id: uuid.UUID) -> Message | None:
         return await self.session.get(Message, message_id)
 
-    async def add(self, message: Message) -> Message:
-        self.session.add(message)
-        await self.session.flush()
-        return message
+    async def add_turn(self, asked: dict[str, Any], answered: dict[str, Any]) -> uuid.UUID:
+        """Store a customer message and the reply to it; returns the reply's id."""
+        asked_id = (
+            await self.session.execute(insert(Message).values(asked).returning(Message.id))
+        ).scalar_one()
+        stmt = insert(Message).values({**answered, "reply_to_id": asked_id}).returning(Message.id)
+        answered_id: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
+        return answered_id
 
     async def get_reply_to_client_message(
         self, session_id: uuid.UUID, client_message_id: str

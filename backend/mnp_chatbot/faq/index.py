@@ -7,9 +7,9 @@ searches never wait and never see a half-built index. Other replicas hear of cha
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,12 +18,17 @@ from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.repository import FaqRepository
-from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
+from mnp_chatbot.faq.retrieval import Hit, IndexedEntry, Retriever, RetrieverConfig
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.navigator.brands import find_brands
+from mnp_chatbot.navigator.parsing import extract_slots, wants_navigator
 
 log = get_logger(__name__)
 CHANGES_CHANNEL = "mnp:knowledge:changed"
+SEARCH_DEPTH = 10
+MEMO_LIMIT = 20_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +64,44 @@ class FaqView:
 
 @dataclass(frozen=True, slots=True)
 class KnowledgeSnapshot:
+    """Immutable knowledge; the question-level analyses are memoised per snapshot (customers repeat
+    themselves), and a new snapshot starts with an empty memo."""
+
     version: str
     retriever: Retriever
     entries: Mapping[str, FaqView]
     carriers: Mapping[str, CarrierDocument]
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _memoised(self, kind: str, text: str, compute: Callable[[], T]) -> T:
+        key = (kind, text)
+        if key not in self.memo:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[key] = compute()
+        value: T = self.memo[key]
+        return value
+
+    @property
+    def carrier_list(self) -> list[CarrierDocument]:
+        return list(self.carriers.values())
+
+    def search(self, query: str) -> tuple[Hit, ...]:
+        """The best SEARCH_DEPTH entries for a question, best first."""
+        return self._memoised(
+            "search", query, lambda: tuple(self.retriever.search(query, limit=SEARCH_DEPTH))
+        )
+
+    def brands_in(self, text: str) -> tuple[CarrierDocument, ...]:
+        mentions = lambda: tuple(m.carrier for m in find_brands(text, self.carrier_list))  # noqa: E731
+        return self._memoised("brands", text, mentions)
+
+    def stated_slots(self, text: str) -> dict[str, str]:
+        return dict(self._memoised("slots", text, lambda: extract_slots(text, self.carrier_list)))
+
+    def wants_navigator(self, text: str) -> bool:
+        return self._memoised("navigator", text, lambda: wants_navigator(text, self.carrier_list))
 
 
 def indexed(entry: FaqEntry) -> IndexedEntry:

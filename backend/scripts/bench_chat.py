@@ -1,0 +1,145 @@
+"""`make bench-chat`: chat-turn throughput and latency against a trivial endpoint of the same app.
+
+Starts the real server (one uvicorn process, no LLM, embedded PostgreSQL in a scratch directory), then runs
+wrk with 50 connections on loopback: first `GET /health/live` (the trivial JSON baseline), then
+`POST /api/chat` with questions from the development sets, one new session per request. Prints
+`NAME metric=value …` lines and the ratio. Targets (issue 4): ratio ≥ 0.15 and chat p99 ≤ 100 ms.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from mnp_chatbot.cli import run_migrations
+from mnp_chatbot.core import embedded_db
+from tests.fixtures.server import free_port
+
+BACKEND = Path(__file__).resolve().parents[1]
+QUESTION_SETS = [
+    BACKEND.parents[1] / "shared" / "eval" / "dev.jsonl",
+    *sorted((BACKEND / "eval").glob("*.jsonl")),
+]
+LUA = """
+local questions = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  local body = '{"message": "' .. questions[(i %% #questions) + 1] .. '"}'
+  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def questions() -> list[str]:
+    found = []
+    for path in QUESTION_SETS:
+        if path.exists():
+            found += [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return found
+
+
+def lua_script(directory: Path) -> Path:
+    quoted = ", ".join(json.dumps(q, ensure_ascii=False).replace("\\", "\\\\") for q in questions())
+    path = directory / "chat.lua"
+    path.write_text(LUA % quoted, encoding="utf-8")
+    return path
+
+
+def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse(output)
+
+
+def parse(output: str) -> dict[str, float]:
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}  # type: ignore[union-attr]
+    for label in ("50", "90", "99"):
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.MULTILINE)
+        if found:
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+            result[f"p{label}_ms"] = float(found.group(1)) * scale
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
+    return result
+
+
+def serve(scratch: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(scratch),
+        "LOG_LEVEL": "warning",
+        "PORT": str(port),
+        "RATE_LIMIT_MAX_REQUESTS": "100000000",
+    }
+    command = [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "serve", "--host", "127.0.0.1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not become ready")
+
+
+def line(name: str, figures: dict[str, float]) -> str:
+    return name + " " + " ".join(f"{key}={value:.2f}" for key, value in figures.items())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk)")
+        return 1
+    with tempfile.TemporaryDirectory() as directory, embedded_db.running(Path(directory)) as embedded:
+        scratch = Path(directory)
+        run_migrations(embedded.url())
+        subprocess.run(
+            [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "seed"],
+            env={**os.environ, "DATABASE_URL": embedded.url(), "LOG_LEVEL": "warning"},
+            check=True,
+            capture_output=True,
+        )
+        port = free_port()
+        server = serve(scratch, embedded.url(), port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wrk(base + "/health/live", seconds=2, connections=args.connections)  # warm-up
+            trivial = wrk(base + "/health/live", seconds=args.seconds, connections=args.connections)
+            chat = wrk(
+                base + "/api/chat",
+                seconds=args.seconds,
+                connections=args.connections,
+                script=lua_script(scratch),
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(line("trivial_json", trivial))
+    print(line("chat_turn", chat))
+    ratio = chat["rps"] / trivial["rps"]
+    print(
+        f"chat_vs_trivial ratio={ratio:.3f} target_ratio=0.150 p99_ms={chat.get('p99_ms', 0):.1f} target_p99_ms=100"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
