@@ -10,13 +10,15 @@ from typing import TypedDict
 
 import socketio
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
-from mnp_chatbot import __version__, api, db_models, error_handlers
+from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from mnp_chatbot.core.ratelimit import MessageLimiter, RateLimits
 from mnp_chatbot.core.resources import Resources, open_resources
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.llm import openai as llm_openai
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     realtime = Realtime(create_server(settings))
     handlers.register(realtime)
+    rate_limits = RateLimits.from_settings(settings)
+    realtime.message_limiter = MessageLimiter(rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -73,10 +77,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chat = ChatService(resources.sessionmaker, index, chat_config(settings), llm=answerer)
             realtime.chat = chat
             resources.extras.update(knowledge=index, chat=chat, realtime=realtime, index_ready=True)
+            token_key = chat_config(settings).token_key
+            resources.extras.update(
+                security.services(resources, rate_limits, token_key=token_key, realtime=realtime)
+            )
+            purge = security.retention_schedule(resources)
+            purge.start()
             log.info("app.started", version=__version__, environment=settings.ENVIRONMENT.value)
             try:
                 yield {"resources": resources}
             finally:
+                await purge.stop()
                 await index.close()
                 if model is not None:
                     await model.close()
@@ -87,15 +98,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     error_handlers.install(app)
     api.include_routers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    security.add_inner_middleware(app, settings, rate_limits)
     app.add_middleware(RequestContextMiddleware)
+    security.add_outer_middleware(app, settings)
     return app
 
 
-def asgi(app: FastAPI) -> socketio.ASGIApp:
-    return socketio.ASGIApp(app.state.realtime.sio, other_asgi_app=app, socketio_path="socket.io")
+def asgi(app: FastAPI) -> ASGIApp:
+    sio_app = socketio.ASGIApp(app.state.realtime.sio, other_asgi_app=app, socketio_path="socket.io")
+    return security.with_headers(sio_app, app)
 
 
-def create_asgi_app() -> socketio.ASGIApp:
+def create_asgi_app() -> ASGIApp:
     settings = get_settings()
     configure_logging(settings.LOG_LEVEL, settings.LOG_DIR)
     return asgi(create_app(settings))

@@ -5,8 +5,11 @@ body-size limit → routes. So every response, a 413 or 429 included, carries th
 counted, and is readable by an allowed origin.
 """
 
+from typing import cast
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.auth.service import AuthConfig, AuthService
@@ -44,7 +47,13 @@ def add_inner_middleware(app: FastAPI, settings: Settings, rate_limits: RateLimi
 
 def add_outer_middleware(app: FastAPI, settings: Settings) -> None:
     """Security headers; call last, so that they wrap everything."""
-    app.add_middleware(SecurityHeadersMiddleware, policy=HeaderPolicy.from_settings(settings))
+    app.state.header_policy = HeaderPolicy.from_settings(settings)
+    app.add_middleware(SecurityHeadersMiddleware, policy=app.state.header_policy)
+
+
+def with_headers(outer: ASGIApp, app: FastAPI) -> ASGIApp:
+    """`outer` (socket.io around `app`) with the same headers on its own responses (long-polling)."""
+    return SecurityHeadersMiddleware(outer, policy=app.state.header_policy)
 
 
 def encryptor(settings: Settings) -> Encryptor:
@@ -85,12 +94,12 @@ def services(
     }
 
 
-def retention_schedule(resources: Resources, audit: AuditTrail) -> RetentionSchedule:
+def retention_schedule(resources: Resources) -> RetentionSchedule:
     settings = resources.settings
     return RetentionSchedule(
         resources.engine,
         resources.sessionmaker,
-        audit,
+        cast(AuditTrail, resources.extras["audit"]),
         days=settings.DATA_RETENTION_DAYS,
         interval=settings.RETENTION_PURGE_INTERVAL_SECONDS,
     )
