@@ -1,6 +1,9 @@
 """Command line: `mnp-chatbot serve | migrate | seed | ...` (also `python -m mnp_chatbot`)."""
 
 import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -8,12 +11,21 @@ import typer
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mnp_chatbot import security
+from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
+from mnp_chatbot.auth.models import UserRole
+from mnp_chatbot.auth.schemas import UserCreate, UserUpdate
+from mnp_chatbot.auth.users import UserService
 from mnp_chatbot.core import db
 from mnp_chatbot.core.config import Settings, get_settings
 from mnp_chatbot.core.logging import configure_logging
 from mnp_chatbot.core.resources import database_url, start_embedded_if_needed
 from mnp_chatbot.knowledge import loader, seeding
+from mnp_chatbot.privacy import encryption, retention
+from mnp_chatbot.privacy.service import reencrypt_contacts
 
 app = typer.Typer(help="MNP Chatbot: serve the app and run its maintenance tasks.", no_args_is_help=True)
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
@@ -83,7 +95,118 @@ def serve(
         ssl_keyfile=str(settings.SSL_KEY_PATH) if tls else None,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=bool(settings.TRUSTED_PROXIES),
+        forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
         timeout_graceful_shutdown=10,
     )
+
+
+@contextlib.contextmanager
+def _database_url(settings: Settings) -> Iterator[str]:
+    embedded = start_embedded_if_needed(settings)
+    try:
+        yield database_url(settings, embedded)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+@contextlib.asynccontextmanager
+async def _sessionmaker(url: str, settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = db.create_engine(url, db.PoolSettings(1, 2, settings.DATABASE_SSL))
+    try:
+        yield db.create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _create_admin(url: str, settings: Settings, data: UserCreate, *, update_existing: bool) -> str:
+    async with _sessionmaker(url, settings) as sessionmaker:
+        users = UserService(sessionmaker, AuditTrail(enabled=settings.ENABLE_AUDIT_LOGS))
+        existing = [user for user in await users.list_users() if user.email == data.email]
+        if not existing:
+            return f"created admin {(await users.create(None, data)).id}"
+        if not update_existing:
+            raise typer.BadParameter(f"{data.email} already exists (use --update-existing to reset it)")
+        changes = UserUpdate(role=UserRole.ADMIN.value, is_active=True, password=data.password)
+        await users.update(existing[0], existing[0].id, changes)
+        return f"reset admin {existing[0].id}"
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail (the sign-in name)")],
+    name: Annotated[str, typer.Option(help="Display name")] = "管理者",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="MNP_ADMIN_PASSWORD",
+            help="At least 12 characters; asked for when not given",
+        ),
+    ] = "",
+    update_existing: Annotated[
+        bool, typer.Option(help="Make an existing user an active admin with this password")
+    ] = False,
+) -> None:
+    """Create a console admin (argon2id-hashed password), or reset one with --update-existing."""
+    settings = _settings()
+    try:
+        data = UserCreate(email=email, display_name=name, password=password, role=UserRole.ADMIN.value)
+    except ValidationError as error:
+        raise typer.BadParameter("; ".join(str(e["msg"]) for e in error.errors())) from error
+    with _database_url(settings) as url:
+        typer.echo(asyncio.run(_create_admin(url, settings, data, update_existing=update_existing)))
+
+
+async def _purge(url: str, settings: Settings, days: int, batch_size: int) -> retention.PurgeReport:
+    async with _sessionmaker(url, settings) as sessionmaker:
+        audit = AuditTrail(enabled=settings.ENABLE_AUDIT_LOGS)
+        now = dt.datetime.now(dt.UTC)
+        return await retention.purge(sessionmaker, audit, now=now, days=days, batch_size=batch_size)
+
+
+@app.command()
+def purge(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Keep this many days (default DATA_RETENTION_DAYS)")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows deleted per transaction")] = 500,
+) -> None:
+    """Delete conversations, messages, hand-offs and webhook events older than the retention period."""
+    settings = _settings()
+    with _database_url(settings) as url:
+        report = asyncio.run(_purge(url, settings, days or settings.DATA_RETENTION_DAYS, batch_size))
+    counts = ", ".join(f"{kind}={count}" for kind, count in report.deleted.items())
+    typer.echo(f"purged data older than {report.cutoff.isoformat()}: {counts}")
+
+
+async def _reencrypt(url: str, settings: Settings, batch_size: int) -> str:
+    sealed = security.encryptor(settings)
+    async with _sessionmaker(url, settings) as sessionmaker:
+        report = await reencrypt_contacts(sessionmaker, sealed, batch_size=batch_size)
+        details = {"scanned": report.scanned, "rotated": report.rotated, "failed": report.failed}
+        async with sessionmaker.begin() as session:
+            trail = AuditTrail(enabled=settings.ENABLE_AUDIT_LOGS)
+            await trail.record(
+                session, AuditEvent(AuditAction.KEYS_ROTATED, details={"kid": sealed.primary_kid, **details})
+            )
+    return f"re-encrypted under key {sealed.primary_kid}: " + ", ".join(
+        f"{k}={v}" for k, v in details.items()
+    )
+
+
+@app.command()
+def reencrypt(batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 500) -> None:
+    """Seal stored personal data again under the first key of ENCRYPTION_KEY (after adding a new key)."""
+    settings = _settings()
+    with _database_url(settings) as url:
+        typer.echo(asyncio.run(_reencrypt(url, settings, batch_size)))
+
+
+@app.command("new-encryption-key")
+def new_encryption_key(kid: Annotated[str, typer.Option(help="Id of the new key, e.g. k2")]) -> None:
+    """Print a fresh `kid:base64key` entry: put it first in ENCRYPTION_KEY, keep the old ones after it."""
+    typer.echo(encryption.new_key_entry(kid))
