@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import type { Rating } from "../api/types";
+import { ThumbIcon } from "./icons";
 
 interface FeedbackProps {
   messageId: string;
@@ -42,23 +43,19 @@ export function Feedback({ messageId, given, onRate }: FeedbackProps) {
   );
 }
 
-const LABELS: Record<Rating, { icon: string; label: string }> = {
-  up: { icon: "👍", label: "役に立った" },
-  down: { icon: "👎", label: "役に立たなかった" },
-};
+const LABELS: Record<Rating, string> = { up: "役に立った", down: "役に立たなかった" };
 
 function RateButton(props: { rating: Rating; given: Rating | undefined; onClick(rating: Rating): void }) {
-  const { icon, label } = LABELS[props.rating];
+  const label = LABELS[props.rating];
   return (
     <button
       type="button"
       className="rate"
       aria-pressed={props.given === props.rating}
-      aria-label={label}
-      title={label}
       onClick={() => props.onClick(props.rating)}
     >
-      <span aria-hidden="true">{icon}</span>
+      <ThumbIcon down={props.rating === "down"} />
+      <span>{label}</span>
     </button>
   );
 }

@@ -2,6 +2,7 @@ import type { Rating } from "../api/types";
 import type { AssistantMessage, UserMessage } from "../chat/state";
 import { parseRoadmap, parseStepGuide } from "../navigator/roadmap";
 import { Feedback } from "./Feedback";
+import { BotIcon } from "./icons";
 import { RichText } from "./RichText";
 import { RoadmapView, StepGuideView } from "./Roadmap";
 import { SourceList } from "./SourceList";
@@ -28,7 +29,7 @@ export function AssistantBubble({ message, feedback, onRate }: AssistantBubblePr
   return (
     <li className="row row-assistant" data-message-id={message.id} data-mode={message.mode ?? undefined}>
       <span className="avatar" aria-hidden="true">
-        🤖
+        <BotIcon />
       </span>
       <article className="bubble bubble-assistant" aria-label="サポートからの回答">
         <AnswerBody message={message} />
@@ -46,7 +47,7 @@ export function StreamingBubble({ text }: { text: string }) {
   return (
     <li className="row row-assistant" data-streaming="true">
       <span className="avatar" aria-hidden="true">
-        🤖
+        <BotIcon />
       </span>
       <div className="bubble bubble-assistant streaming">
         <RichText text={text} />

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import type { Rating } from "../api/types";
 import type { ChatState } from "../chat/state";
+import { BotIcon } from "./icons";
 import { AssistantBubble, StreamingBubble, UserBubble } from "./MessageBubble";
 import { TypingIndicator } from "./TypingIndicator";
 
@@ -30,7 +31,7 @@ export function MessageList({ state, onRetry, onRate }: MessageListProps) {
     <div className="messages-scroller" ref={scroller}>
       <p className="welcome">
         <span className="avatar" aria-hidden="true">
-          🤖
+          <BotIcon />
         </span>
         <span className="bubble bubble-assistant">{WELCOME}</span>
       </p>

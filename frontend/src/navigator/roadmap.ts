@@ -55,6 +55,9 @@ class RoadmapBuilder {
     const heading = HEADING.exec(line);
     const step = STEP.exec(line);
     const bullet = BULLET.exec(line);
+    if (bullet && this.zone === "intro" && this.map.title !== null && this.map.intro.length === 0) {
+      this.headingIsChecklist();
+    }
     if (heading?.[1]) this.heading(heading[1]);
     else if (step?.[1] && step[2] && this.zone !== "checks") this.step(toNumber(step[1]), step[2]);
     else if (bullet?.[1] && this.zone === "checks") this.check(bullet[1]);
@@ -69,6 +72,13 @@ class RoadmapBuilder {
     this.zone = "checks";
     this.map.checksTitle = title;
     this.current = null;
+  }
+
+  /** A plan page that starts with a heading and bullets: the heading names the checklist, not the plan. */
+  private headingIsChecklist(): void {
+    this.map.checksTitle = this.map.title;
+    this.map.title = null;
+    this.zone = "checks";
   }
 
   private step(number: number, title: string): void {
