@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/api/errors";
-import { Realtime, type RealtimeListener, type SocketLike } from "../../src/chat/realtime";
+import type { ChatResponse } from "../../src/api/types";
+import {
+  Realtime,
+  type RealtimeListener,
+  type RealtimeStatus,
+  type SocketLike,
+} from "../../src/chat/realtime";
 import { response, SESSION } from "../fixtures";
 
 type Handler = (...args: never[]) => void;
@@ -30,15 +36,15 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function listener(): RealtimeListener & Record<string, ReturnType<typeof vi.fn>> {
+function listener() {
   return {
-    status: vi.fn(),
-    connected: vi.fn(),
-    start: vi.fn(),
-    delta: vi.fn(),
-    reset: vi.fn(),
-    done: vi.fn(),
-  };
+    status: vi.fn<(status: RealtimeStatus) => void>(),
+    connected: vi.fn<() => void>(),
+    start: vi.fn<() => void>(),
+    delta: vi.fn<(text: string) => void>(),
+    reset: vi.fn<() => void>(),
+    done: vi.fn<(answer: ChatResponse) => void>(),
+  } satisfies RealtimeListener;
 }
 
 describe("Realtime", () => {
