@@ -88,7 +88,6 @@ Fact: TypeAlias = tuple[str, ...]
 class Token:
     start: int
     end: int
-    text: str
     facts: tuple[Fact, ...]  # the first is what the token states; the rest are parts it also allows
 
 
@@ -196,7 +195,7 @@ def tokens(folded: str) -> Iterator[Token]:
     for match in TOKEN.finditer(folded):
         facts = _facts(match)
         if facts:
-            yield Token(match.start(), match.end(), match.group(), facts)
+            yield Token(match.start(), match.end(), facts)
 
 
 class Allowed:
@@ -229,7 +228,7 @@ def offending(folded: str, allowed: Allowed, *, end: int | None = None) -> list[
 def check(reply: str, sources: Sequence[str]) -> GuardResult:
     """Whether every number, date, time, phone number, URL and citation of `reply` is backed by `sources`."""
     bad = offending(fold(reply), Allowed(sources))
-    return GuardResult(not bad, tuple(token.text for token in bad))
+    return GuardResult(not bad, tuple(reply[token.start : token.end] for token in bad))
 
 
 class NumberGate:
@@ -265,7 +264,11 @@ class NumberGate:
             return ""
         found = list(tokens(self.folded))
         limit = max(self.released, min([limit, *(t.start for t in found if t.start < limit < t.end)]))
-        bad = [t.text for t in found if t.end <= limit and not self.allowed.allows(t.facts[0])]
+        bad = [
+            self.text[t.start : t.end]
+            for t in found
+            if t.end <= limit and not self.allowed.allows(t.facts[0])
+        ]
         if bad:
             self.offending = tuple(bad)
             return ""
