@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from mnp_chatbot.faq.retrieval import Retriever
-from scripts.retrieval_bench import latency, localgov, mnp
+from scripts.retrieval_bench import calibration, latency, localgov, mnp
 
 
 def line(name: str, metrics: dict[str, float] | Iterable[tuple[str, object]]) -> None:
@@ -87,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     collection = localgov.load(args.data) if args.data.exists() else None
     if args.calibrate:
-        pass
+        calibration.run(collection, mnp.entries(), mnp.config(), mnp.load_cases(args.dev), line)
         return
     if args.only in (None, "localgov"):
         if collection is None:

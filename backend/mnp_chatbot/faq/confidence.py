@@ -47,7 +47,8 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(min(logit, 40.0), -40.0)))
 
 
-DEFAULT_CALIBRATION = Calibration(intercept=-6.0, weights=(4.0, 2.0, 3.0, 1.0, 1.0))
+# Fitted by `python -m scripts.bench_retrieval --calibrate` (4,128 labelled hits; see that script).
+DEFAULT_CALIBRATION = Calibration(intercept=-6.333, weights=(1.966, 0.341, 0.263, 3.952, 1.318))
 
 
 def coverage(found: npt.NDArray[np.bool_], idf: Sequence[float]) -> npt.NDArray[np.float64]:

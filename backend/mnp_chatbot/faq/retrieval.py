@@ -48,6 +48,7 @@ class Hit:
     dense: float | None  # similarity passed in for this entry, if any
     brand_factor: float  # >1 preferred for a brand the query names, <1 demoted
     matched_terms: tuple[str, ...]  # query words and concepts found in the entry
+    evidence: Evidence  # what the confidence was computed from
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +216,12 @@ class Retriever:
         similarity = self._dense_scores(dense, by_position)
         weight = self.config.dense_weight
         final = {p: s + weight * similarity.get(p, (0.0, 0.0))[1] for p, (_, s, _) in by_position.items()}
-        ranked = sorted((p for p, s in final.items() if s > 0), key=lambda p: (-final[p], p))[:limit]
+        ordered = sorted((p for p, s in final.items() if s > 0), key=lambda p: (-final[p], p))[: limit + 1]
+        ranked = ordered[:limit]
         if not ranked:
             return []
         positions = np.asarray(ranked, dtype=np.intp)
-        evidence, matched = self._evidence(parsed, positions, [final[p] for p in ranked])
+        evidence, matched = self._evidence(parsed, positions, [final[p] for p in ordered])
         hits = []
         for position, proof, terms in zip(ranked, evidence, matched, strict=True):
             lexical_score, _, factor = by_position[position]
@@ -233,6 +235,7 @@ class Retriever:
                     dense=sim[0] if sim else None,
                     brand_factor=factor,
                     matched_terms=terms,
+                    evidence=proof,
                 )
             )
         return hits
@@ -251,7 +254,10 @@ class Retriever:
         return {p: (s, (s - low) / span if span > 0 else 1.0) for p, s in known}
 
     def _evidence(
-        self, parsed: _Query, positions: Positions, scores: list[float]
+        self,
+        parsed: _Query,
+        positions: Positions,
+        scores: list[float],  # one more score than positions
     ) -> tuple[list[Evidence], list[tuple[str, ...]]]:
         """Confidence evidence and matched query terms of each hit (see `mnp_chatbot.faq.confidence`)."""
         terms = parsed.terms
@@ -261,7 +267,8 @@ class Retriever:
         title = coverage(self._words.presence(positions, ids, fields=slice(0, 1)), self._words.idf(ids))
         grams = self._chars.term_ids(dict.fromkeys(parsed.grams))
         chars = coverage(self._chars.presence(positions, grams), self._chars.idf(grams))
-        following = [*scores[1:], 0.0]
+        count = len(positions)
+        following = [*scores[1:], 0.0][:count]
         evidence = [
             Evidence(
                 word_coverage=float(word[j]),
@@ -270,11 +277,10 @@ class Retriever:
                 relative_score=score / scores[0],
                 margin=(score - after) / score,
             )
-            for j, (score, after) in enumerate(zip(scores, following, strict=True))
+            for j, (score, after) in enumerate(zip(scores[:count], following, strict=True))
         ]
         matched = [
-            tuple(t for t, found in zip(terms, anywhere[:, j], strict=True) if found)
-            for j in range(len(scores))
+            tuple(t for t, found in zip(terms, anywhere[:, j], strict=True) if found) for j in range(count)
         ]
         return evidence, matched
 
