@@ -51,8 +51,10 @@ class FrontendFiles(StaticFiles):
         return response
 
 
-def mount(app: FastAPI, dist: Path = DIST) -> bool:
-    """Serve `dist` at `/` when it holds a build; call after every router. True when mounted."""
+def mount(app: FastAPI, dist: Path | None = None) -> bool:
+    """Serve `dist` (default: the repository's `frontend/dist`) at `/` when it holds a build; call after every
+    router. True when mounted."""
+    dist = dist or DIST
     if not (dist / "index.html").is_file():
         return False
     app.mount("/", FrontendFiles(directory=dist, html=True), name=MOUNT_NAME)

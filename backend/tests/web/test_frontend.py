@@ -1,0 +1,128 @@
+"""The built front end served by the app: what it serves, how it caches, and that the API stays the API's."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from starlette.routing import Mount
+
+from mnp_chatbot.core.config import Settings
+from mnp_chatbot.main import create_app
+from mnp_chatbot.web import frontend
+
+INDEX = '<!doctype html><html lang="ja"><div id="root"></div><script src="/assets/index-abc123.js"></script>'
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    folder = tmp_path / "dist"
+    (folder / "assets").mkdir(parents=True)
+    (folder / "index.html").write_text(INDEX, encoding="utf-8")
+    (folder / "assets" / "index-abc123.js").write_text("console.log('chat')", encoding="utf-8")
+    (folder / "widget.js").write_text("(function(){})()", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+async def served(
+    dist: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setattr(frontend, "DIST", dist)
+    application = create_app(settings)
+    async with LifespanManager(application, startup_timeout=60) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+class TestCacheControl:
+    @pytest.mark.parametrize(
+        ("path", "expected"),
+        [
+            ("assets/index-abc123.js", frontend.IMMUTABLE),
+            ("assets/index-abc123.css", frontend.IMMUTABLE),
+            ("index.html", frontend.REVALIDATE),
+            ("widget.js", frontend.REVALIDATE),
+            (".", frontend.REVALIDATE),
+            ("assetsX/file.js", frontend.REVALIDATE),
+        ],
+    )
+    def test_only_hashed_assets_are_cached_for_good(self, path: str, expected: str) -> None:
+        assert frontend.cache_control(path) == expected
+
+
+class TestMount:
+    def test_mounts_nothing_without_a_build(self, tmp_path: Path) -> None:
+        app = FastAPI()
+        before = len(app.routes)
+        assert frontend.mount(app, tmp_path) is False
+        assert len(app.routes) == before
+        assert not any(isinstance(route, Mount) for route in app.routes)
+
+    def test_the_front_end_is_the_last_route_of_the_real_app(
+        self, dist: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(frontend, "DIST", dist)
+        routes = create_app(settings).routes
+        last = routes[-1]
+        assert isinstance(last, Mount)
+        assert last.name == frontend.MOUNT_NAME
+        assert not any(isinstance(route, Mount) and route.path == "" for route in routes[:-1])
+
+
+class TestServing:
+    async def test_serves_the_chat_page_at_the_root(self, served: httpx.AsyncClient) -> None:
+        response = await served.get("/?embed=1")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert 'id="root"' in response.text
+        assert response.headers["cache-control"] == frontend.REVALIDATE
+
+    @pytest.mark.parametrize(
+        ("path", "cache", "content_type"),
+        [
+            ("/assets/index-abc123.js", frontend.IMMUTABLE, "text/javascript"),
+            ("/widget.js", frontend.REVALIDATE, "text/javascript"),
+        ],
+    )
+    async def test_serves_scripts_with_their_cache_policy(
+        self, served: httpx.AsyncClient, path: str, cache: str, content_type: str
+    ) -> None:
+        response = await served.get(path)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == cache
+        assert response.headers["content-type"].startswith(content_type)
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("GET", "/admin"),
+            ("GET", "/admin/index.html"),
+            ("GET", "/api/no-such-endpoint"),
+            ("POST", "/api/no-such-endpoint"),
+            ("POST", "/"),
+            ("GET", "/no-such-page"),
+            ("GET", "/..%2F..%2Fetc%2Fpasswd"),
+            ("GET", "/assets/../../secrets.txt"),
+        ],
+    )
+    async def test_answers_anything_else_with_the_json_404(
+        self, served: httpx.AsyncClient, method: str, path: str
+    ) -> None:
+        response = await served.request(method, path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+    async def test_the_api_and_operations_endpoints_still_answer(self, served: httpx.AsyncClient) -> None:
+        health = await served.get("/health/live")
+        chat = await served.post("/api/chat", json={"message": "予約番号の有効期限は？"})
+        metrics = await served.get("/metrics")
+        assert health.status_code == 200
+        assert chat.status_code == 200
+        assert chat.json()["reply"]["text"]
+        assert metrics.status_code == 200
+        assert "http_requests_total" in metrics.text
