@@ -19,7 +19,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from mnp_chatbot.cli import run_migrations
-from mnp_chatbot.core import embedded_db
+from mnp_chatbot.core import db, embedded_db
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import configure_logging
 from mnp_chatbot.faq.evaluation import EvalCase, passes, score_retrieval
@@ -69,11 +69,10 @@ async def evaluate_in_process(sets: Sequence[Path]) -> None:
         url = embedded.url()
         await asyncio.to_thread(run_migrations, url)
         settings = Settings(_env_file=None, DATABASE_URL=url, DATA_DIR=Path(scratch), LOG_LEVEL="error")
+        await _seed(settings)
         app = create_app(settings)
         async with LifespanManager(app, startup_timeout=120) as manager:
-            await _seed(manager.app, settings)
             index = _index_of(manager)
-            await index.reload()
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://eval") as http:
                 for path in sets:
@@ -88,9 +87,7 @@ def _index_of(manager: LifespanManager) -> KnowledgeIndex:
     return index
 
 
-async def _seed(app: object, settings: Settings) -> None:
-    from mnp_chatbot.core import db
-
+async def _seed(settings: Settings) -> None:
     assert settings.DATABASE_URL is not None
     engine = db.create_engine(settings.DATABASE_URL, db.PoolSettings(1, 1))
     async with db.create_sessionmaker(engine).begin() as session:
