@@ -1,0 +1,252 @@
+"""Knowledge files in and out: YAML, JSON and CSV for lists of FAQ or carrier documents (pure).
+
+YAML and JSON hold a list of documents exactly as the curated files in `data/` do. CSV holds one document
+per row, one column per field: scalars as text, lists of strings one item per line of the cell, anything
+nested (sources, fees, port-out channels …) as JSON. Every format reads back what it writes.
+
+Problems are reported per entry: `row` counts entries from 1 (for CSV, data rows after the header).
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePath
+from typing import Annotated, Any, TypeVar, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
+
+D = TypeVar("D", bound=Document)
+KEY_FIELDS: dict[type[Document], str] = {FaqDocument: "slug", CarrierDocument: "id"}
+_WORD = re.compile(r"[a-z_]+")
+
+
+class Format(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+    CSV = "csv"
+
+    @classmethod
+    def of_path(cls, path: PurePath) -> "Format":
+        """The format a file name says: .yaml/.yml, .json or .csv."""
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix == "yml":
+            return cls.YAML
+        try:
+            return cls(suffix)
+        except ValueError:
+            raise UnknownFormat(
+                f"{path.name}: 拡張子は .yaml / .yml / .json / .csv のいずれかにしてください"
+            ) from None
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self]
+
+
+MEDIA_TYPES = {
+    Format.YAML: "application/yaml; charset=utf-8",
+    Format.JSON: "application/json",
+    Format.CSV: "text/csv; charset=utf-8",
+}
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    row: int  # 1-based entry number; 0 for the file as a whole
+    key: str | None  # the entry's slug or id, when it has one
+    field: str | None  # dotted path of the offending field, e.g. "fees.0.amount_yen"
+    message: str
+
+    def __str__(self) -> str:
+        where = "ファイル" if self.row == 0 else f"{self.row}件目"
+        if self.key:
+            where += f" ({self.key})"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class KnowledgeFileInvalid(ValueError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems[:5]))
+
+
+def key_field(model: type[Document]) -> str:
+    return KEY_FIELDS[model]
+
+
+def dump(documents: Iterable[Document], fmt: Format, model: type[Document]) -> bytes:
+    records = [document.model_dump(mode="json", exclude_none=True) for document in documents]
+    if fmt is Format.YAML:
+        text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False, width=1000)
+        return text.encode()
+    if fmt is Format.JSON:
+        return (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode()
+    return _dump_csv(records, model)
+
+
+def parse(data: bytes, fmt: Format, model: type[D]) -> list[D]:
+    """Every document of the file, validated; raises KnowledgeFileInvalid listing every problem found."""
+    records = _records(data, fmt, model)
+    documents: list[D] = []
+    problems: list[Problem] = []
+    for row, record in enumerate(records, start=1):
+        try:
+            documents.append(model.model_validate(record))
+        except ValidationError as error:
+            problems += problems_of(error, model, row=row, key=_key_of(record, model))
+    problems += _duplicates(documents, model)
+    if problems:
+        raise KnowledgeFileInvalid(problems)
+    return documents
+
+
+def problems_of(error: ValidationError, model: type[Document], *, row: int, key: str | None) -> list[Problem]:
+    """One problem per validation error, naming the field even for the cross-field rules."""
+    found = []
+    for detail in error.errors(include_url=False):
+        path = ".".join(str(part) for part in detail["loc"])
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        found.append(Problem(row, key, path or field_named_in(message, model), message))
+    return found
+
+
+def field_named_in(message: str, model: type[BaseModel]) -> str | None:
+    """The field a model-level rule talks about ("an unverified fact needs official_url" → official_url)."""
+    words = set(_WORD.findall(message.split(": ", 1)[-1]))
+    for name in model.model_fields:
+        if name in words or name.removesuffix("s") in words:
+            return name
+    return None
+
+
+def _key_of(record: Any, model: type[Document]) -> str | None:
+    if isinstance(record, Mapping):
+        value = record.get(key_field(model))
+        return str(value) if value not in (None, "") else None
+    return None
+
+
+def _duplicates(documents: Sequence[Document], model: type[Document]) -> list[Problem]:
+    name = key_field(model)
+    first_row: dict[str, int] = {}
+    problems = []
+    for row, document in enumerate(documents, start=1):
+        key = str(getattr(document, name))
+        if key in first_row:
+            message = f"同じ {name} が {first_row[key]}件目にもあります"
+            problems.append(Problem(row, key, name, message))
+        first_row.setdefault(key, row)
+    return problems
+
+
+def _records(data: bytes, fmt: Format, model: type[Document]) -> list[Any]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KnowledgeFileInvalid([Problem(0, None, None, "UTF-8 のテキストではありません")]) from None
+    if fmt is Format.CSV:
+        return _parse_csv(text, model)
+    try:
+        loaded = yaml.safe_load(text) if fmt is Format.YAML else json.loads(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as error:
+        problem = Problem(0, None, None, f"{fmt.value.upper()} として読めません: {error}")
+        raise KnowledgeFileInvalid([problem]) from None
+    if loaded is None:
+        return []
+    if not isinstance(loaded, list):
+        raise KnowledgeFileInvalid([Problem(0, None, None, "エントリーのリスト（配列）にしてください")])
+    return loaded
+
+
+def _lines_field(info: FieldInfo) -> bool:
+    """A list of plain strings (aliases, alternates …): one item per line in a CSV cell."""
+    if get_origin(info.annotation) is not list:
+        return False
+    (item,) = get_args(info.annotation)
+    if get_origin(item) is Annotated:
+        item = get_args(item)[0]
+    return item is str
+
+
+def _scalar_field(info: FieldInfo) -> bool:
+    annotation = info.annotation
+    options = get_args(annotation) if get_origin(annotation) is not None else (annotation,)
+    return not any(isinstance(option, type) and issubclass(option, BaseModel) for option in options) and (
+        get_origin(annotation) is not list
+    )
+
+
+def _cell(value: Any, info: FieldInfo) -> str:
+    if value is None:
+        return ""
+    if _lines_field(info):
+        return "\n".join(str(item) for item in value)
+    if not _scalar_field(info):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _dump_csv(records: Sequence[Mapping[str, Any]], model: type[Document]) -> bytes:
+    fields = model.model_fields
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(fields))
+    for record in records:
+        writer.writerow([_cell(record.get(name), info) for name, info in fields.items()])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheet apps read the Japanese
+
+
+def _parse_csv(text: str, model: type[Document]) -> list[Any]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    records: list[Any] = []
+    problems: list[Problem] = []
+    for row, raw in enumerate(reader, start=1):
+        record, found = _record_of(raw, model, row)
+        records.append(record)
+        problems += found
+    if problems:
+        raise KnowledgeFileInvalid(problems)
+    return records
+
+
+def _record_of(
+    raw: Mapping[str | None, Any], model: type[Document], row: int
+) -> tuple[dict[str, Any], list[Problem]]:
+    fields = model.model_fields
+    record: dict[str, Any] = {}
+    problems = []
+    key = raw.get(key_field(model)) or None
+    for column, cell in raw.items():
+        if column is None or not isinstance(cell, str):
+            problems.append(Problem(row, key, None, "列の数がヘッダーと合いません"))
+            continue
+        if not cell.strip():
+            continue
+        info = fields.get(column)
+        try:
+            record[column] = _value_of(cell, info)
+        except json.JSONDecodeError as error:
+            problems.append(Problem(row, key, column, f"JSON として読めません: {error.msg}"))
+    return record, problems
+
+
+def _value_of(cell: str, info: FieldInfo | None) -> Any:
+    if info is None or _scalar_field(info):
+        return cell  # an unknown column is left for the model to reject by name
+    if _lines_field(info) and not cell.lstrip().startswith("["):
+        return [line.strip() for line in cell.splitlines() if line.strip()]
+    return json.loads(cell)
