@@ -23,7 +23,7 @@ _CITY = rf"(?:(?:{_KANA_CITIES})市|[{_KANJI}]{{1,6}}?[市区町村郡])"
 # hiragana runs of four or more that hold no particle (みなとみらい).
 _TOWN_UNIT = (
     rf"(?:[{_KANJI}ァ-ヴー]|(?<=[{_KANJI}])[がのノケ](?=[{_KANJI}])|(?<=[{_KANJI}])[上下入]る"
-    r"|(?![ぁ-ゖ]*?(?:で|に|は|を|へ|から|まで))[ぁ-ゖ]{4,8})"
+    r"|(?<![ぁ-ゖ])(?![ぁ-ゖ]*?(?:で|に|は|を|へ|から|まで))[ぁ-ゖ]{4,8}(?![ぁ-ゖ]))"
 )
 _NUM = r"(?:[0-9]{1,5}|[〇一二三四五六七八九十百千]{1,4})"
 _JOIN = r"(?:丁目|番地の?|番の?|号の?|の|条(?:[東西南北]|通)?|地割|[-‐‑‒–—―−ーｰ])"
@@ -40,13 +40,20 @@ _BUILDING = (
     rf"(?: ?{_BUILDING_CHAR}{{0,15}}?(?:{_SUFFIX}){_BUILDING_CHAR}{{0,10}}(?: ?{_ROOM})?"
     rf"| ?{_BUILDING_CHAR}{{0,15}}? ?[0-9]{{1,4}}(?:号室|階))"
 )
-_ADDRESS = re.compile(
-    rf"(?:(?:{_PREFECTURES})(?:(?:{_KANA_CITIES})市)?|{_CITY}){_TOWN_UNIT}{{0,16}}? ?{_BLOCK}(?:{_BUILDING})?"
+# Where a start is found, a number must follow within 40 characters; the start is atomic, so long kanji
+# runs without a number are given up at once instead of being re-split.
+_NUMBER_AHEAD = r"(?=[^\n]{0,40}?[0-9〇一二三四五六七八九十])"
+_START = rf"(?>(?:{_PREFECTURES})(?:(?:{_KANA_CITIES})市)?|{_CITY})"
+_ADDRESS = re.compile(rf"{_START}{_NUMBER_AHEAD}{_TOWN_UNIT}{{0,16}}? ?{_BLOCK}(?:{_BUILDING})?")
+_BARE_ADDRESS = re.compile(
+    rf"(?>(?:{_PREFECTURES}){_CITY}){_NUMBER_AHEAD}{_TOWN_UNIT}{{1,16}}?{_NUM}{_BARE_END}"
 )
-_BARE_ADDRESS = re.compile(rf"(?:{_PREFECTURES}){_CITY}{_TOWN_UNIT}{{1,16}}?{_NUM}{_BARE_END}")
+_HINT = re.compile(r"[市区町村郡都道府県]")
 
 
 def find_addresses(text_view: str) -> Iterator[Found]:
+    if not _HINT.search(text_view):
+        return
     spans = [match.span() for match in _ADDRESS.finditer(text_view)]
     for match in _BARE_ADDRESS.finditer(text_view):
         if not any(start < match.end() and match.start() < end for start, end in spans):

@@ -21,7 +21,12 @@ _DATE = re.compile(
 _BORN_AFTER = re.compile(r" ?(?:生まれ|うまれ|生(?![活産])|産まれ)")
 
 
+_HINT = re.compile(r"生|誕|うまれ|birthday|dob", re.IGNORECASE)  # every birth cue holds one
+
+
 def find_birth_dates(digits_view: str, context: Context) -> Iterator[Found]:
+    if not _HINT.search(digits_view):
+        return
     for match in _DATE.finditer(digits_view):
         cue = context.nearest(match.start(), DATE_CUES)
         if cue is Cue.BIRTH or _BORN_AFTER.match(digits_view, match.end()):

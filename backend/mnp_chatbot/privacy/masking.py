@@ -15,9 +15,9 @@ masked as My Number even after 注文番号, since a My Number must never be kep
 is not a phone number is masked as a 予約番号.
 """
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from mnp_chatbot.privacy.addresses import find_addresses
 from mnp_chatbot.privacy.context import Context
@@ -51,13 +51,7 @@ class Masked:
         return frozenset(span.kind for span in self.spans)
 
 
-Detector: TypeAlias = Callable[[Views, Context], Iterable[Found]]
-
-_DETECTORS: tuple[Detector, ...] = (
-    lambda views, context: find_birth_dates(views.digits, context),
-    lambda views, context: find_addresses(views.text),
-    lambda views, context: find_names(views.text),
-)
+_DIGIT = re.compile("[0-9]")
 
 
 def mask_pii(text: str, *, kinds: frozenset[PiiKind] | None = None) -> Masked:
@@ -71,15 +65,24 @@ def mask_pii(text: str, *, kinds: frozenset[PiiKind] | None = None) -> Masked:
 def detect(text: str) -> list[Found]:
     """Every piece of personal data in `text`, in text order, without overlaps."""
     pristine = Views.of(text)
-    found = list(find_emails(pristine.text))
-    views = pristine.without([(start, end) for start, end, _ in found])
-    context = Context.of(views.text)
-    for detector in _DETECTORS:
-        batch = list(detector(views, context))
-        found += batch
-        views = views.without([(start, end) for start, end, _ in batch])
-    found += find_numbers(views.digits, context, lookahead=pristine.text)
+    found: list[Found] = []
+    views = _add(found, find_emails(pristine.text), pristine)
+    # Cues matter only to digits; most messages have none, and skip the cue scan.
+    context = Context.of(views.text) if _DIGIT.search(views.digits) else None
+    if context is not None:
+        views = _add(found, find_birth_dates(views.digits, context), views)
+    views = _add(found, find_addresses(views.text), views)
+    views = _add(found, find_names(views.text), views)
+    if context is not None:
+        found += find_numbers(views.digits, context, lookahead=pristine.text)
     return sorted(found)
+
+
+def _add(found: list[Found], batch: Iterable[Found], views: Views) -> Views:
+    """Appends `batch` to `found`; returns `views` with the batch blanked for the detectors that follow."""
+    spans = list(batch)
+    found += spans
+    return views.without([(start, end) for start, end, _ in spans]) if spans else views
 
 
 def _replace(text: str, spans: tuple[PiiSpan, ...]) -> str:

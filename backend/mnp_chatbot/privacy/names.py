@@ -33,6 +33,12 @@ _INTRODUCED = re.compile(
     r"(?=と申し|と申す|といいます|と言います|っていいます|って言います)"
 )
 _KANJI_INTRODUCED = re.compile(rf"(?P<name>{_KANJI}{{2,5}}(?: ?{_KANJI}{{1,5}})?)(?=と申し|と申す)")
+# Each pattern runs only when its cheap hint is present: most messages hold no name cue at all.
+_PATTERNS = (
+    (re.compile("名|氏|契約者|申込者|フリガナ|ふりがな|なまえ|フルネーム"), _LABELLED),
+    (re.compile("と申|といい|と言い|って(?:いい|言い)"), _INTRODUCED),
+    (re.compile("と申"), _KANJI_INTRODUCED),
+)
 _NOT_NAME_WORDS = (
     "本人|自分|私|僕|俺|家族|同じ|同一|同|親|父|母|夫|妻|子|子供|息子|娘|祖父|"
     "祖母|兄|姉|弟|妹|主人|法人|会社|別|別人|不明|未定|変更|誰|何|未成年|旧姓|"
@@ -45,7 +51,9 @@ _NOT_NAME_PARTS = ("名義", "本人", "家族", "自分", "会社", "法人", "
 
 def find_names(text_view: str) -> Iterator[Found]:
     spans: list[tuple[int, int]] = []
-    for pattern in (_LABELLED, _INTRODUCED, _KANJI_INTRODUCED):
+    for hint, pattern in _PATTERNS:
+        if not hint.search(text_view):
+            continue
         for match in pattern.finditer(text_view):
             start, end = match.span("name")
             overlaps = any(start < other_end and other_start < end for other_start, other_end in spans)

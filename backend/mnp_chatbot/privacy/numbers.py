@@ -70,7 +70,10 @@ def _split(chunk: re.Match[str], view: str, context: Context, lookahead: str) ->
 def _longest_piece(
     groups: list[Group], first: int, chunk: re.Match[str], view: str, context: Context, lookahead: str
 ) -> tuple[int, PiiKind] | None:
-    for last in _candidate_ends(groups, first):
+    international = first == 0 and bool(chunk.group("intl"))
+    ends = _candidate_ends(groups, first, single_digit_groups=international)
+    cue = context.nearest(groups[first][0], NUMBER_CUES, sentences=2) if ends else None
+    for last in ends:
         end = groups[last][1]
         if _UNIT_AFTER.match(view, end):
             continue
@@ -79,8 +82,8 @@ def _longest_piece(
             digits="".join(group[2] for group in piece_groups),
             sizes=tuple(len(group[2]) for group in piece_groups),
             spaced_out=first == 0 and last == len(groups) - 1 and all(len(g[2]) == 1 for g in groups),
-            international=first == 0 and bool(chunk.group("intl")),
-            cue=context.nearest(groups[first][0], NUMBER_CUES, sentences=2),
+            international=international,
+            cue=cue,
             address_follows=bool(_ADDRESS_AFTER.match(lookahead, end)),
         )
         kind = classify(piece)
@@ -89,13 +92,15 @@ def _longest_piece(
     return None
 
 
-def _candidate_ends(groups: list[Group], first: int) -> list[int]:
-    """Ends (last-group indexes) of the pieces from `first` with a digit count of some kind, longest first."""
+def _candidate_ends(groups: list[Group], first: int, *, single_digit_groups: bool) -> list[int]:
+    """Ends (last-group indexes) of the pieces from `first` with a digit count of some kind, longest first.
+
+    Only the whole chunk (spaced out digit by digit) or a +81 number may hold one-digit groups."""
     ends = {len(groups) - 1} if first == 0 else set()
     total = 0
     for last in range(first, len(groups)):
         total += len(groups[last][2])
-        if total > _MAX_DIGITS:
+        if total > _MAX_DIGITS or (len(groups[last][2]) == 1 and not single_digit_groups):
             break
         if total in _PII_LENGTHS:
             ends.add(last)
