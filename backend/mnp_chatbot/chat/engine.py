@@ -25,6 +25,7 @@ from mnp_chatbot.navigator import dialogue
 from mnp_chatbot.navigator.schemas import NavigatorState
 
 SEARCH_DEPTH = 5
+QUESTION = re.compile(r"[?？]|(?:か|の|かな|って)[。!！]*$|教えて|いくら|どう(?:すれば|やって)|何")
 NAVIGATOR_COMMAND = re.compile(
     r"^(?:mnp|乗り?換え?|のりかえ)?ナビ(?:を|で)?(?:始め(?:る|たい|て)|開始|スタート|使(?:う|いたい)|お願い(?:します)?)?[!！。]*$"
 )
@@ -101,11 +102,15 @@ def decide(
 def _navigator_first(
     normalized: str, text: str, navigator: NavigatorState | None, snapshot: KnowledgeSnapshot
 ) -> bool:
-    """The flow takes the message when it runs, when asked for by name, or when a wish to switch is not
-    also a question the knowledge base answers (「楽天モバイルから転出したい」 gets the curated answer)."""
+    """The flow takes the message when it runs, when asked for by name, when the customer states a switch
+    to a named brand (「ドコモから楽天に乗り換えたい」), or when a wish to switch is not also a question the
+    knowledge base answers (「楽天モバイルから転出したい」 gets the curated answer)."""
     if (navigator is not None and navigator.active) or NAVIGATOR_COMMAND.match(normalized):
         return True
-    return snapshot.wants_navigator(text) and not _answerable(text, snapshot)
+    if not snapshot.wants_navigator(text):
+        return False
+    states_target = "to_brand" in snapshot.stated_slots(text) and not QUESTION.search(normalized)
+    return states_target or not _answerable(text, snapshot)
 
 
 def _navigator_turn(
