@@ -43,10 +43,11 @@ _BUILDING = (
 # Where a start is found, a number must follow within 40 characters; the start is atomic, so long kanji
 # runs without a number are given up at once instead of being re-split.
 _NUMBER_AHEAD = r"(?=[^\n]{0,40}?[0-9〇一二三四五六七八九十])"
-_START = rf"(?>(?:{_PREFECTURES})(?:(?:{_KANA_CITIES})市)?|{_CITY})"
+# Every start (prefecture, kana city or kanji city) ends in one of these within seven characters.
+_START = rf"(?=.{{0,6}}[市区町村郡都道府県])(?>(?:{_PREFECTURES})(?:(?:{_KANA_CITIES})市)?|{_CITY})"
 _ADDRESS = re.compile(rf"{_START}{_NUMBER_AHEAD}{_TOWN_UNIT}{{0,16}}? ?{_BLOCK}(?:{_BUILDING})?")
 _BARE_ADDRESS = re.compile(
-    rf"(?>(?:{_PREFECTURES}){_CITY}){_NUMBER_AHEAD}{_TOWN_UNIT}{{1,16}}?{_NUM}{_BARE_END}"
+    rf"(?=.{{0,3}}[都道府県])(?>(?:{_PREFECTURES}){_CITY}){_NUMBER_AHEAD}{_TOWN_UNIT}{{1,16}}?{_NUM}{_BARE_END}"
 )
 _HINT = re.compile(r"[市区町村郡都道府県]")
 

@@ -60,10 +60,12 @@ def _trie_pattern(words: list[str]) -> str:
     return "|".join(branches)
 
 
-# ASCII cue words must stand alone: "tel" is a cue, "hotel" is not.
+# ASCII cue words must stand alone: "tel" is a cue, "hotel" is not. The leading class of first characters
+# rejects most positions in one step.
+_FIRST_CHARS = "".join(sorted({re.escape(word[0]) for word in _CUE_OF}))
 _CUE_PATTERN = re.compile(
-    rf"(?<![a-z])(?:{_trie_pattern([w for w in _CUE_OF if w.isascii()])})(?![a-z])"
-    rf"|{_trie_pattern([w for w in _CUE_OF if not w.isascii()])}",
+    rf"(?=[{_FIRST_CHARS}])(?:(?<![a-z])(?:{_trie_pattern([w for w in _CUE_OF if w.isascii()])})(?![a-z])"
+    rf"|{_trie_pattern([w for w in _CUE_OF if not w.isascii()])})",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[。!?！？\n]")

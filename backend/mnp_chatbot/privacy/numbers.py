@@ -15,7 +15,7 @@ from mnp_chatbot.privacy.context import NUMBER_CUES, Context, Cue
 from mnp_chatbot.privacy.kinds import Found, PiiKind
 
 _CHUNK = re.compile(
-    r"(?:(?<![0-9A-Za-z_+\-])(?<![0-9][,.])|(?<=(?i:tel))|(?<=(?i:fax))|(?<=(?i:tel.)))"
+    r"(?=[0-9+(])(?:(?<![0-9A-Za-z_+\-])(?<![0-9][,.])|(?<=(?i:tel))|(?<=(?i:fax))|(?<=(?i:tel.)))"
     r"(?P<intl>\+ ?81[ \-]*(?:\(0\)[ \-]*)?)?"
     r"(?:\((?=[0-9]{2,5}\)))?[0-9]+(?:[ ().\-]{1,3}[0-9]+)*"
 )
