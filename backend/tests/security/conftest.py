@@ -1,0 +1,3 @@
+from tests.auth.support import accounts, db
+
+__all__ = ["accounts", "db"]
