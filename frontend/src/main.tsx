@@ -13,7 +13,17 @@ const deps: ChatDeps = {
   api: new ApiClient(),
   sessions: createSessionStore(browserStorage()),
   connect: (listener) =>
-    new Realtime(io({ path: "/socket.io/", reconnectionDelayMax: 10_000, timeout: 8_000 }), listener),
+    new Realtime(
+      // WebSocket first (each streamed piece arrives on its own), long-polling where a proxy blocks it.
+      io({
+        path: "/socket.io/",
+        transports: ["websocket", "polling"],
+        tryAllTransports: true,
+        reconnectionDelayMax: 10_000,
+        timeout: 8_000,
+      }),
+      listener,
+    ),
   newId: () => newClientMessageId(),
 };
 
