@@ -4,6 +4,8 @@ The ASGI entry point is socket.io wrapped around FastAPI: `socketio.ASGIApp(sio,
 engine.io passes the lifespan on to FastAPI.
 """
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypedDict
@@ -20,7 +22,9 @@ from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from mnp_chatbot.core.ratelimit import MessageLimiter, RateLimits
 from mnp_chatbot.core.resources import Resources, open_resources
+from mnp_chatbot.faq.embeddings import DenseIndex
 from mnp_chatbot.faq.index import KnowledgeIndex
+from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
@@ -55,6 +59,39 @@ def open_chat_model(settings: Settings) -> llm_openai.OpenAIChatModel | None:
     )
 
 
+def open_dense_index(settings: Settings, resources: Resources) -> DenseIndex | None:
+    """pgvector search when an embedding provider is configured; entries are embedded in the background."""
+    key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
+    if is_placeholder(key):
+        return None
+    client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+    embedder = llm_openai.OpenAIEmbedder(
+        client, model=settings.OPENAI_EMBEDDING_MODEL, dimensions=EMBEDDING_DIMENSIONS
+    )
+    dense = DenseIndex(resources.sessionmaker, embedder)
+    resources.extras["embedding_task"] = asyncio.create_task(_embed_in_background(dense))
+    resources.extras["embedding_client"] = client
+    return dense
+
+
+async def _embed_in_background(dense: DenseIndex) -> None:
+    try:
+        await dense.embed_missing()
+    except Exception as error:  # the lexical retriever serves meanwhile
+        log.warning("faq.embeddings.failed", error=type(error).__name__)
+
+
+async def _close_dense(resources: Resources) -> None:
+    task = resources.extras.get("embedding_task")
+    if isinstance(task, asyncio.Task):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    client = resources.extras.get("embedding_client")
+    if client is not None:
+        await client.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     realtime = Realtime(create_server(settings))
@@ -74,7 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))
                 resources.extras["llm_status"] = {"status": "configured", "model": model.name}
                 log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
-            chat = ChatService(resources.sessionmaker, index, chat_config(settings), llm=answerer)
+            dense = open_dense_index(settings, resources)
+            chat = ChatService(
+                resources.sessionmaker, index, chat_config(settings), llm=answerer, dense=dense
+            )
             realtime.chat = chat
             resources.extras.update(knowledge=index, chat=chat, realtime=realtime, index_ready=True)
             token_key = chat_config(settings).token_key
@@ -91,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await index.close()
                 if model is not None:
                     await model.close()
+                await _close_dense(resources)
         log.info("app.stopped")
 
     app = FastAPI(title="MNP Chatbot API", version=__version__, lifespan=lifespan)

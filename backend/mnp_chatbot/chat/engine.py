@@ -18,7 +18,7 @@ from typing import Any
 from mnp_chatbot.chat import composer, context, smalltalk
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.index import KnowledgeSnapshot
-from mnp_chatbot.faq.retrieval import Hit
+from mnp_chatbot.faq.retrieval import DenseRanking, Hit
 from mnp_chatbot.faq.text import normalize
 from mnp_chatbot.handoff import rules
 from mnp_chatbot.navigator import dialogue
@@ -81,6 +81,7 @@ def decide(
     *,
     today: dt.date,
     thresholds: composer.Thresholds = composer.DEFAULT_THRESHOLDS,
+    dense: DenseRanking | None = None,
 ) -> Decision:
     """`text` is what the customer wrote; `masked` is the same with personal data masked (kept as topic)."""
     normalized = normalize(text)
@@ -96,7 +97,7 @@ def decide(
     kind = smalltalk.classify(normalized)
     if kind is not None:
         return Decision(Reply(smalltalk.REPLIES[kind], Mode.SMALLTALK, 1.0), slots, navigator)
-    return _retrieve(text, masked, normalized, slots, navigator, snapshot, thresholds)
+    return _retrieve(text, masked, normalized, slots, navigator, snapshot, thresholds, dense)
 
 
 def _navigator_first(
@@ -154,12 +155,13 @@ def _retrieve(
     navigator: NavigatorState | None,
     snapshot: KnowledgeSnapshot,
     thresholds: composer.Thresholds,
+    dense: DenseRanking | None,
 ) -> Decision:
     carriers = list(snapshot.carriers.values())
     named = list(snapshot.brands_in(text))
     expanded = context.expand_follow_up(normalized, slots, named, carriers)
     query = expanded or text
-    hits = snapshot.search(query)[:SEARCH_DEPTH]
+    hits = snapshot.search(query, dense if expanded is None else None)[:SEARCH_DEPTH]
     entries = dict(snapshot.entries)
     if composer.is_confident(hits, thresholds):
         brands = named or list(snapshot.brands_in(query))

@@ -20,6 +20,7 @@ from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
 from mnp_chatbot.chat.repository import ConversationRepository, FeedbackRepository, MessageRepository
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.faq.embeddings import DenseIndex
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.handoff.models import Handoff, HandoffStatus
 from mnp_chatbot.llm.protocols import Role as Speaker
@@ -118,12 +119,14 @@ class ChatService:
         *,
         today: Callable[[], dt.date] = dt.date.today,
         llm: LlmAnswerer | None = None,
+        dense: DenseIndex | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.index = index
         self.config = config
         self.today = today
         self.llm = llm
+        self.dense = dense
 
     def mask(self, text: str) -> str:
         return masking.mask_pii(text).text if self.config.mask_personal_data else text
@@ -144,7 +147,8 @@ class ChatService:
         yield AnswerStarted(opened.token)
         masked = self.mask(inbound.text)
         snapshot = self.index.snapshot
-        decision = engine.decide(inbound.text, masked, known, snapshot, today=self.today())
+        dense = await self.dense.rank(inbound.text) if self.dense is not None else None
+        decision = engine.decide(inbound.text, masked, known, snapshot, today=self.today(), dense=dense)
         if self.llm is not None and self.llm.applies(decision):
             history = await self._recent_turns(opened.conversation_id)
             async for event in self.llm.stream(decision, masked=masked, snapshot=snapshot, history=history):

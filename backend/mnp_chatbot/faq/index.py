@@ -18,7 +18,7 @@ from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.repository import FaqRepository
-from mnp_chatbot.faq.retrieval import Hit, IndexedEntry, Retriever, RetrieverConfig
+from mnp_chatbot.faq.retrieval import DenseRanking, Hit, IndexedEntry, Retriever, RetrieverConfig
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 from mnp_chatbot.navigator.brands import find_brands
@@ -87,8 +87,10 @@ class KnowledgeSnapshot:
     def carrier_list(self) -> list[CarrierDocument]:
         return list(self.carriers.values())
 
-    def search(self, query: str) -> tuple[Hit, ...]:
-        """The best SEARCH_DEPTH entries for a question, best first."""
+    def search(self, query: str, dense: DenseRanking | None = None) -> tuple[Hit, ...]:
+        """The best SEARCH_DEPTH entries for a question, best first (fused with `dense` when given)."""
+        if dense is not None:
+            return tuple(self.retriever.search(query, limit=SEARCH_DEPTH, dense=dense))
         return self._memoised(
             "search", query, lambda: tuple(self.retriever.search(query, limit=SEARCH_DEPTH))
         )

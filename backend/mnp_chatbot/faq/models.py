@@ -35,6 +35,7 @@ class FaqEntry(TimestampMixin, Base):
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     is_published: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+    embedding_source_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("idx_faqs_keywords_gin", "keywords", postgresql_using="gin"),

@@ -3,7 +3,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,32 @@ class FaqRepository:
         if brand is not None:
             stmt = stmt.where(FaqEntry.brands.contains([brand]))
         return (await self.session.scalars(stmt)).all()
+
+    async def nearest(self, embedding: Sequence[float], *, limit: int) -> list[tuple[str, float]]:
+        """Published entries closest to `embedding` (cosine similarity, best first), via the HNSW index."""
+        distance = FaqEntry.embedding.cosine_distance(embedding)
+        stmt = (
+            select(FaqEntry.id, distance)
+            .where(FaqEntry.is_published, FaqEntry.embedding.is_not(None))
+            .order_by(distance)
+            .limit(limit)
+        )
+        return [(str(entry_id), 1.0 - float(d)) for entry_id, d in await self.session.execute(stmt)]
+
+    async def list_needing_embedding(self) -> Sequence[FaqEntry]:
+        return (await self.session.scalars(select(FaqEntry).order_by(FaqEntry.slug))).all()
+
+    async def set_embedding(
+        self, entry_id: uuid.UUID, embedding: Sequence[float], *, source_hash: str
+    ) -> None:
+        stmt = (
+            update(FaqEntry)
+            .where(FaqEntry.id == entry_id)
+            .values(
+                embedding=list(embedding), embedding_source_hash=source_hash, updated_at=FaqEntry.updated_at
+            )
+        )
+        await self.session.execute(stmt)
 
     async def upsert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert or update entries keyed by slug; returns how many rows were written."""

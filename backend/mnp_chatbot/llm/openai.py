@@ -249,9 +249,10 @@ class OpenAIChatModel:
 
 
 class OpenAIEmbedder:
-    def __init__(self, client: AsyncOpenAI, *, model: str, timeout: float = 10.0) -> None:
+    def __init__(self, client: AsyncOpenAI, *, model: str, dimensions: int, timeout: float = 10.0) -> None:
         self.client = client
         self.model = model
+        self.dimensions = dimensions
         self.timeout = timeout
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
@@ -259,7 +260,9 @@ class OpenAIEmbedder:
             return []
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self.client.embeddings.create(model=self.model, input=list(texts))
+                response = await self.client.embeddings.create(
+                    model=self.model, input=list(texts), dimensions=self.dimensions
+                )
         except openai.OpenAIError as error:
             raise failure_of(error) from error
         except TimeoutError as error:

@@ -242,13 +242,15 @@ class TestCircuitBreaker:
 class TestEmbedder:
     async def test_returns_one_vector_per_text_in_order(self, openai_server: FakeOpenAI) -> None:
         client = open_client(api_key="sk-test", base_url=openai_server.url)
-        embedder = OpenAIEmbedder(client, model="text-embedding-test")
+        embedder = OpenAIEmbedder(client, model="text-embedding-test", dimensions=16)
         try:
             vectors = await embedder.embed(["予約番号", "ワンストップ"])
         finally:
             await client.close()
         assert len(vectors) == 2
+        assert [len(v) for v in vectors] == [16, 16]
         assert vectors[0] != vectors[1]
+        assert openai_server.requests[-1].body["dimensions"] == 16
         assert openai_server.requests[-1].body["input"] == ["予約番号", "ワンストップ"]
 
     async def test_a_server_error_becomes_an_llm_failure(self, openai_server: FakeOpenAI) -> None:
@@ -256,7 +258,7 @@ class TestEmbedder:
         client = open_client(api_key="sk-test", base_url=openai_server.url)
         try:
             with pytest.raises(LlmFailure) as raised:
-                await OpenAIEmbedder(client, model="text-embedding-test").embed(["予約番号"])
+                await OpenAIEmbedder(client, model="text-embedding-test", dimensions=16).embed(["予約番号"])
         finally:
             await client.close()
         assert raised.value.reason is FailureReason.SERVER_ERROR
