@@ -21,7 +21,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.errors import RateLimited
@@ -186,7 +186,14 @@ class RateLimitMiddleware:
         if not verdict.allowed:
             await _reject(send, verdict)
             return
-        await self.app(scope, receive, send)
+        extra = [(name.lower().encode(), value.encode()) for name, value in verdict.headers().items()]
+
+        async def send_with_budget(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_budget)
 
 
 async def _reject(send: Send, verdict: Verdict) -> None:
