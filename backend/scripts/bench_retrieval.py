@@ -70,8 +70,11 @@ def _timing(timing: latency.Timing) -> dict[str, float]:
     return {
         "build_s": timing.build_seconds,
         "rss_delta_mb": timing.rss_delta_mb,
+        "index_mb": timing.index_mb,
         "p50_ms": timing.p50_ms,
         "p99_ms": timing.p99_ms,
+        "cpu_p50_ms": timing.cpu_p50_ms,
+        "cpu_p99_ms": timing.cpu_p99_ms,
         "queries": float(timing.queries),
     }
 

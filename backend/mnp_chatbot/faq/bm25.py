@@ -81,6 +81,12 @@ class FieldIndex:
                 out[self._documents[start:end]] += np.float32(weight) * self._weights[start:end]
         return out
 
+    @property
+    def nbytes(self) -> int:
+        rows = self._rows
+        extra = rows.data.nbytes + rows.indices.nbytes + rows.indptr.nbytes if rows is not None else 0
+        return int(self._weights.nbytes + self._documents.nbytes + self._postings.nbytes + extra)
+
     def rows(self, documents: Positions) -> sparse.csr_matrix:
         """BM25 weights of the given documents' terms, one sparse row per document."""
         if self._rows is None:
@@ -128,6 +134,11 @@ class FieldedIndex:
         self._idf = np.log1p((n - frequency + 0.5) / (frequency + 0.5))
         # A term that no document contains is as rare as a term can be.
         self.unseen_idf = float(np.log1p((n + 0.5) / 0.5))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the BM25 arrays (not counting the vocabulary's Python objects)."""
+        return int(self._idf.nbytes) + sum(field.nbytes for field in self.fields)
 
     def term_ids(self, tokens: Iterable[str]) -> list[int | None]:
         return [self.vocabulary.get(token) for token in tokens]

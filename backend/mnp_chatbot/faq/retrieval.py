@@ -125,6 +125,11 @@ class Retriever:
     def build(cls, entries: Sequence[IndexedEntry], config: RetrieverConfig | None = None) -> Self:
         return cls(entries, config or RetrieverConfig())
 
+    @property
+    def index_bytes(self) -> int:
+        """Memory held by the BM25 arrays of both views."""
+        return self._words.nbytes + self._chars.nbytes
+
     def _word_tokens(self, text: str) -> list[str]:
         return self._tokenizer.tokens(text) + self._synonyms.find(text) + self._brands.find(text)
 
@@ -262,9 +267,10 @@ class Retriever:
         """Confidence evidence and matched query terms of each hit (see `mnp_chatbot.faq.confidence`)."""
         terms = parsed.terms
         ids = self._words.term_ids(terms)
-        anywhere = self._words.presence(positions, ids)
-        word = coverage(anywhere, self._words.idf(ids))
-        title = coverage(self._words.presence(positions, ids, fields=slice(0, 1)), self._words.idf(ids))
+        in_title = self._words.presence(positions, ids, fields=slice(0, 1))
+        anywhere = in_title | self._words.presence(positions, ids, fields=slice(1, None))
+        idf = self._words.idf(ids)
+        word, title = coverage(anywhere, idf), coverage(in_title, idf)
         grams = self._chars.term_ids(dict.fromkeys(parsed.grams))
         chars = coverage(self._chars.presence(positions, grams), self._chars.idf(grams))
         count = len(positions)
