@@ -9,7 +9,7 @@ from playwright.async_api import FrameLocator, Locator, Page, WebSocket
 class ChatPage:
     def __init__(self, page: Page | FrameLocator) -> None:
         self.page = page
-        self.answers = page.locator("li.row-assistant")
+        self.answers = page.locator("li.row-assistant[data-message-id]")  # finished answers, not the stream
         self.questions = page.locator("li.row-user")
         self.input = page.get_by_label("メッセージ", exact=True)
         self.quick_replies = page.get_by_role("navigation", name="よく選ばれる返信")

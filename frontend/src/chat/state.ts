@@ -165,6 +165,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "sendStarted":
       return startSend(state, action.clientMessageId, action.text);
     case "streamStarted":
+      return state.pending
+        ? {
+            ...state,
+            streamText: "",
+            messages: withUserStatus(state.messages, state.pending, { status: "sent" }),
+          }
+        : state;
     case "streamReset":
       return state.pending ? { ...state, streamText: "" } : state;
     case "streamDelta":

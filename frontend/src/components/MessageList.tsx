@@ -14,19 +14,28 @@ interface MessageListProps {
   onRate(messageId: string, rating: Rating, comment?: string): Promise<void>;
 }
 
-function useStickToBottom(dependency: unknown) {
+/**
+ * Keeps the newest content in view: the bottom while a question or a streamed answer grows, and the start of
+ * a finished answer, so a long plan is read from its beginning rather than its end.
+ */
+function useFollowConversation(state: ChatState) {
   const ref = useRef<HTMLDivElement>(null);
+  const last = state.messages[state.messages.length - 1];
+  const anchor = last?.kind === "assistant" && state.pending === null ? last.key : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll whenever the content changes
   useEffect(() => {
-    const element = ref.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [dependency]);
+    const scroller = ref.current;
+    if (!scroller) return;
+    const answers = scroller.querySelectorAll<HTMLElement>("[data-message-id]");
+    const answer = Array.from(answers).find((element) => element.dataset.messageId === anchor);
+    scroller.scrollTop = answer ? answer.offsetTop - 8 : scroller.scrollHeight;
+  }, [anchor, state.messages.length, state.streamText, state.pending]);
   return ref;
 }
 
 export function MessageList({ state, onRetry, onRate }: MessageListProps) {
   const streaming = state.pending !== null;
-  const scroller = useStickToBottom([state.messages, state.streamText, state.pending]);
+  const scroller = useFollowConversation(state);
   return (
     <div className="messages-scroller" ref={scroller}>
       <p className="welcome">

@@ -64,6 +64,7 @@ describe("chatReducer", () => {
       { type: "streamDelta", text: "15日間" },
     );
     expect(streaming.streamText).toBe("予約番号は15日間");
+    expect(streaming.messages[0]).toMatchObject({ status: "sent" });
     expect(run(streaming, { type: "streamReset" }).streamText).toBe("");
   });
 
