@@ -29,7 +29,15 @@ export interface SocketLike {
   disconnect(): unknown;
 }
 
-export class Realtime {
+/** What the chat needs from a live connection (the socket.io one below, or a fake in tests). */
+export interface RealtimeConnection {
+  readonly connected: boolean;
+  send(body: ChatRequest, timeoutMs: number): Promise<ChatResponse>;
+  resync(sessionId: string, timeoutMs: number): Promise<HistoryResponse>;
+  close(): void;
+}
+
+export class Realtime implements RealtimeConnection {
   private everConnected = false;
 
   constructor(

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer, useRef } from "react";
 import { ApiError, customerMessage, SESSION_NOT_FOUND } from "../api/errors";
 import type { ChatRequest, ChatResponse, HistoryResponse, Rating } from "../api/types";
 import { deliver } from "./deliver";
-import type { Realtime, RealtimeListener } from "./realtime";
+import type { RealtimeConnection, RealtimeListener } from "./realtime";
 import type { SessionStore } from "./session";
 import { type ChatAction, type ChatState, chatReducer, initialState } from "./state";
 
@@ -21,7 +21,7 @@ export interface ChatDeps {
   api: ChatApi;
   sessions: SessionStore;
   /** Opens the socket.io transport; null runs the chat over REST only. */
-  connect: ((listener: RealtimeListener) => Realtime) | null;
+  connect: ((listener: RealtimeListener) => RealtimeConnection) | null;
   newId: () => string;
   ackTimeoutMs?: number;
 }
@@ -65,7 +65,7 @@ export function useChat(deps: ChatDeps): Chat {
   const stateRef = useRef(state);
   stateRef.current = state;
   const busyRef = useRef(false);
-  const realtimeRef = useRef<Realtime | null>(null);
+  const realtimeRef = useRef<RealtimeConnection | null>(null);
 
   const expire = useCallback(() => {
     deps.sessions.clear();
