@@ -13,6 +13,13 @@ for every query, then passed through a logistic function whose coefficients were
 - `relative_score`: the hit's fused score over the best hit's, so lower ranks get lower confidence.
 - `margin`: how far the hit is ahead of the next one, relative to its own score; a clear winner is more
   likely right than one of several near-ties.
+
+The fit labels a hit right only when it is the very entry a held-out alternate came from, so on the MNP
+base the model is conservative: on the dev questions the top hit's mean confidence is about 0.57 while
+about 0.9 of top hits answer the question. Measured on held-out data (see the script's output), a
+threshold of 0.5 passes about 85% of dev top hits (about 94% of them right) and 1% of out-of-domain
+questions; 0.3 passes every dev top hit and about 5% of out-of-domain ones. So: answer at >= 0.5,
+ask a clarifying question with the suggestions between 0.3 and 0.5, and offer a human below 0.3.
 """
 
 import math

@@ -84,6 +84,17 @@ def rrf_fuse(*rankings: Sequence[str], k: int = 60) -> list[tuple[str, float]]:
     return sorted(fused.items(), key=lambda pair: -pair[1])
 
 
+def select_context(hits: Sequence[Hit], budget_chars: int, *, texts: Mapping[str, str]) -> list[Hit]:
+    """The best hits whose texts fit together in `budget_chars`; a text that does not fit is skipped."""
+    chosen, used = [], 0
+    for hit in hits:
+        size = len(texts.get(hit.entry_id, ""))
+        if used + size <= budget_chars:
+            chosen.append(hit)
+            used += size
+    return chosen
+
+
 def char_view(text: str) -> str:
     """Normalised, kana-folded text with punctuation turned into spaces, for character n-grams."""
     return " ".join(

@@ -2,7 +2,14 @@ from dataclasses import replace
 
 import pytest
 
-from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig, char_view, rrf_fuse
+from mnp_chatbot.faq.retrieval import (
+    IndexedEntry,
+    Retriever,
+    RetrieverConfig,
+    char_view,
+    rrf_fuse,
+    select_context,
+)
 from tests.faq.conftest import ENTRIES
 
 
@@ -27,6 +34,18 @@ class TestRrfFuse:
 
     def test_no_rankings_give_nothing(self) -> None:
         assert rrf_fuse() == []
+
+
+class TestSelectContext:
+    def test_keeps_the_best_hits_that_fit_the_budget(self, retriever: Retriever) -> None:
+        hits = retriever.search("予約番号", limit=4)
+        texts = {hit.entry_id: "あ" * size for hit, size in zip(hits, (50, 80, 30, 10), strict=True)}
+        chosen = select_context(hits, 100, texts=texts)
+        assert [hit.entry_id for hit in chosen] == [hits[0].entry_id, hits[2].entry_id, hits[3].entry_id]
+
+    def test_nothing_fits_a_zero_budget(self, retriever: Retriever) -> None:
+        hits = retriever.search("予約番号", limit=2)
+        assert select_context(hits, 0, texts={hit.entry_id: "答え" for hit in hits}) == []
 
 
 class TestCharView:
