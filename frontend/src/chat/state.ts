@@ -55,6 +55,7 @@ export type ChatAction =
   | { type: "onlineChanged"; online: boolean }
   | { type: "noticeDismissed" };
 
+export const RESTORE_FAILED_NOTICE = "前回の会話を読み込めませんでした。通信状況をご確認ください。";
 export const SESSION_EXPIRED_NOTICE =
   "以前の会話は保存期間が過ぎたため表示できません。新しい会話として続けます。";
 
@@ -149,6 +150,7 @@ function loadHistory(state: ChatState, history: HistoryResponse): ChatState {
     sessionId: history.sessionId,
     messages: [...history.messages.map(fromHistory), ...unsent(state.messages)],
     restoring: false,
+    notice: state.notice === RESTORE_FAILED_NOTICE ? null : state.notice,
   };
 }
 
@@ -159,7 +161,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "historyLoaded":
       return loadHistory(state, action.history);
     case "restoreFailed":
-      return { ...state, restoring: false };
+      return {
+        ...state,
+        restoring: false,
+        notice: state.messages.length ? state.notice : RESTORE_FAILED_NOTICE,
+      };
     case "sessionExpired":
       return { ...state, sessionId: null, restoring: false, notice: SESSION_EXPIRED_NOTICE };
     case "sendStarted":

@@ -25,7 +25,8 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
 
   const pick = useCallback(
     (text: string) => {
-      inputRef.current?.focus();
+      // Keep keyboard focus in the chat, but do not pop up a phone's keyboard after a tap on a button.
+      if (!window.matchMedia?.("(pointer: coarse)").matches) inputRef.current?.focus();
       void chat.send(text);
     },
     [chat.send],

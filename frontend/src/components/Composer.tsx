@@ -1,6 +1,14 @@
 import { type FormEvent, type KeyboardEvent, type RefObject, useState } from "react";
 
 export const MAX_MESSAGE_CHARS = 1000;
+const COUNTER_FROM = 900;
+const MAX_HEIGHT_PX = 160;
+
+function fitHeight(input: HTMLTextAreaElement | null) {
+  if (!input) return;
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, MAX_HEIGHT_PX)}px`;
+}
 
 interface ComposerProps {
   disabled: boolean;
@@ -18,6 +26,7 @@ export function Composer({ disabled, busy, inputRef, onSend }: ComposerProps) {
     if (!canSend) return;
     onSend(text.trim());
     setText("");
+    requestAnimationFrame(() => fitHeight(inputRef.current));
     inputRef.current?.focus();
   };
 
@@ -44,12 +53,20 @@ export function Composer({ disabled, busy, inputRef, onSend }: ComposerProps) {
         aria-describedby="chat-input-hint"
         enterKeyHint="send"
         disabled={disabled}
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) => {
+          setText(event.target.value);
+          fitHeight(event.target);
+        }}
         onKeyDown={onKeyDown}
       />
       <span id="chat-input-hint" className="visually-hidden">
-        Enterキーで送信、Shift+Enterで改行します。
+        Enterキーで送信、Shift+Enterで改行します。{MAX_MESSAGE_CHARS}文字まで入力できます。
       </span>
+      {text.length >= COUNTER_FROM && (
+        <span className="counter" aria-live="polite">
+          あと{MAX_MESSAGE_CHARS - text.length}文字
+        </span>
+      )}
       <button type="submit" className="send" disabled={!canSend} aria-label="送信">
         <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
           <path d="M3 20.5 21 12 3 3.5v6.6l12.6 1.9L3 13.9z" fill="currentColor" />

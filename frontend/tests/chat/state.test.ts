@@ -5,6 +5,7 @@ import {
   chatReducer,
   currentQuickReplies,
   initialState,
+  RESTORE_FAILED_NOTICE,
   SESSION_EXPIRED_NOTICE,
 } from "../../src/chat/state";
 import { history, historyMessage, response, SESSION } from "../fixtures";
@@ -129,5 +130,17 @@ describe("currentQuickReplies", () => {
 
   it("offers none while a message is being sent", () => {
     expect(currentQuickReplies(run(answered, { ...asked, clientMessageId: "c2" }))).toEqual([]);
+  });
+});
+
+describe("restore notices", () => {
+  it("says when the previous conversation could not be loaded, and clears that once it is", () => {
+    const failed = run(initialState(SESSION), { type: "restoreFailed" });
+    expect(failed.notice).toBe(RESTORE_FAILED_NOTICE);
+    const loaded = run(failed, {
+      type: "historyLoaded",
+      history: history(historyMessage("a1", "assistant", "はい")),
+    });
+    expect(loaded.notice).toBeNull();
   });
 });
