@@ -5,16 +5,26 @@ import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN
 from mnp_chatbot.core.schemas import Schema
+from mnp_chatbot.privacy import masking
 
 MAX_MESSAGE_CHARS = 1000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 SessionToken = Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]
-ClientMessageId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+
+
+def masked_id(value: str) -> str:
+    """Ids are stored, so a digit run that reads as personal data is masked (the same way on every retry)."""
+    return masking.mask_pii(value).text[:64]
+
+
+ClientMessageId = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$"), AfterValidator(masked_id)
+]
 
 
 def clean_message(value: str) -> str:

@@ -1,5 +1,6 @@
 """Pure ASGI middleware: request id + access log + metrics, and the request body size limit."""
 
+import re
 import time
 import uuid
 from typing import Any
@@ -11,10 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.errors import PayloadTooLarge
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.privacy import masking
 
 log = get_logger("mnp_chatbot.access")
 REQUEST_ID_HEADER = b"x-request-id"
 UNMATCHED_ROUTE = "<unmatched>"
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -23,6 +26,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
             decoded: str = value.decode("latin-1")
             return decoded
     return None
+
+
+def is_safe_request_id(value: str) -> bool:
+    """A client's X-Request-ID is kept (and logged) only as a plain token with no personal data in it."""
+    return bool(SAFE_REQUEST_ID.fullmatch(value)) and not masking.mask_pii(value).spans
 
 
 def _route_template(scope: Scope) -> str:
@@ -42,7 +50,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, REQUEST_ID_HEADER)
-        request_id = incoming if incoming and len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        request_id = incoming if incoming and is_safe_request_id(incoming) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
