@@ -212,7 +212,7 @@ class OpenAIChatModel:
         try:
             async with asyncio.timeout_at(first_by):
                 completion = await self._create(messages)
-                async for chunk in completion:
+                while (chunk := await anext(completion, None)) is not None:
                     text = delta_text(chunk)
                     if text:
                         return completion, text

@@ -254,7 +254,7 @@ class TestEmbedder:
         assert openai_server.requests[-1].body["input"] == ["予約番号", "ワンストップ"]
 
     async def test_a_server_error_becomes_an_llm_failure(self, openai_server: FakeOpenAI) -> None:
-        openai_server.script(Script(status=503))
+        openai_server.script_embeddings(Script(status=503))
         client = open_client(api_key="sk-test", base_url=openai_server.url)
         try:
             with pytest.raises(LlmFailure) as raised:
