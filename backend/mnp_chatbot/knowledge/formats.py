@@ -58,6 +58,23 @@ MEDIA_TYPES = {
 }
 
 
+MEDIA_TYPE_FORMATS = {
+    "application/yaml": Format.YAML,
+    "application/x-yaml": Format.YAML,
+    "text/yaml": Format.YAML,
+    "text/x-yaml": Format.YAML,
+    "application/json": Format.JSON,
+    "text/csv": Format.CSV,
+}
+
+
+def format_of_media_type(content_type: str | None) -> Format | None:
+    """The format a Content-Type header names, parameters such as charset ignored."""
+    if not content_type:
+        return None
+    return MEDIA_TYPE_FORMATS.get(content_type.split(";", 1)[0].strip().lower())
+
+
 class UnknownFormat(ValueError):
     pass
 

@@ -1,0 +1,134 @@
+"""The console's knowledge API: FAQ entries and carriers, file import/export, and the try-a-question bench.
+
+Reading is open to every console role; changing the knowledge needs an admin or an operator.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from mnp_chatbot.auth.dependencies import CurrentUser, StaffUser
+from mnp_chatbot.auth.router import errors
+from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.schemas import FaqEntryRead
+from mnp_chatbot.knowledge import formats
+from mnp_chatbot.knowledge.admin_schemas import (
+    CarrierWritten,
+    FaqEntryWrite,
+    FaqPage,
+    ImportReportRead,
+    TryRequest,
+    TryResponse,
+)
+from mnp_chatbot.knowledge.bench import BenchResult
+from mnp_chatbot.knowledge.dependencies import (
+    BenchDep,
+    DownloadFormat,
+    KnowledgeEditorDep,
+    RawBody,
+    UploadFormat,
+)
+from mnp_chatbot.knowledge.editor import ImportReport
+from mnp_chatbot.knowledge.repository import FaqFilters
+from mnp_chatbot.knowledge.schemas import CarrierDocument
+
+router = APIRouter(prefix="/api/admin", tags=["admin: knowledge"])
+READ_ERRORS = errors(401, 403, 422, 429)
+WRITE_ERRORS = errors(401, 403, 404, 409, 413, 415, 422, 429)
+DryRun = Annotated[bool, Query(alias="dryRun", description="Validate and count only; write nothing")]
+
+
+def attachment(data: bytes, fmt: formats.Format, name: str) -> Response:
+    disposition = f'attachment; filename="{name}.{fmt.value}"'
+    return Response(data, media_type=fmt.media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get("/faqs", response_model=FaqPage, response_model_by_alias=True, responses=READ_ERRORS)
+async def list_faqs(
+    _: CurrentUser,
+    editor: KnowledgeEditorDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words in slug, question, alternates…")
+    ] = None,
+    category: Annotated[str | None, Query(max_length=32)] = None,
+    brand: Annotated[str | None, Query(max_length=48)] = None,
+    verified: bool | None = None,
+    published: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, object]:
+    filters = FaqFilters(q.strip() if q else None, category, brand, verified, published)
+    items, total = await editor.list_faqs(filters, limit=limit, offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/faqs/export", response_class=Response, responses=READ_ERRORS)
+async def export_faqs(
+    _: CurrentUser, editor: KnowledgeEditorDep, fmt: DownloadFormat = formats.Format.YAML
+) -> Response:
+    return attachment(await editor.export_faq_file(fmt), fmt, "faqs")
+
+
+@router.post(
+    "/faqs/import", response_model=ImportReportRead, response_model_by_alias=True, responses=WRITE_ERRORS
+)
+async def import_faqs(
+    user: StaffUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
+) -> ImportReport:
+    return await editor.import_faq_file(user.id, data, fmt, dry_run=dry_run)
+
+
+@router.get(
+    "/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True, responses=errors(401, 404)
+)
+async def get_faq(key: str, _: CurrentUser, editor: KnowledgeEditorDep) -> FaqEntry:
+    return await editor.get_faq(key)
+
+
+@router.post(
+    "/faqs",
+    response_model=FaqEntryRead,
+    response_model_by_alias=True,
+    status_code=201,
+    responses=WRITE_ERRORS,
+)
+async def create_faq(body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep) -> FaqEntry:
+    return await editor.create_faq(user.id, body)
+
+
+@router.put("/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True, responses=WRITE_ERRORS)
+async def update_faq(key: str, body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep) -> FaqEntry:
+    return await editor.update_faq(user.id, key, body)
+
+
+@router.delete("/faqs/{key}", status_code=204, response_class=Response, responses=WRITE_ERRORS)
+async def delete_faq(key: str, user: StaffUser, editor: KnowledgeEditorDep) -> None:
+    await editor.delete_faq(user.id, key)
+
+
+@router.get("/carriers/export", response_class=Response, responses=READ_ERRORS)
+async def export_carriers(
+    _: CurrentUser, editor: KnowledgeEditorDep, fmt: DownloadFormat = formats.Format.YAML
+) -> Response:
+    return attachment(await editor.export_carrier_file(fmt), fmt, "carriers")
+
+
+@router.post(
+    "/carriers/import", response_model=ImportReportRead, response_model_by_alias=True, responses=WRITE_ERRORS
+)
+async def import_carriers(
+    user: StaffUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
+) -> ImportReport:
+    return await editor.import_carrier_file(user.id, data, fmt, dry_run=dry_run)
+
+
+@router.put("/carriers/{carrier_id}", response_model=CarrierWritten, responses=WRITE_ERRORS)
+async def put_carrier(
+    carrier_id: str, body: CarrierDocument, user: StaffUser, editor: KnowledgeEditorDep
+) -> CarrierWritten:
+    return CarrierWritten(id=carrier_id, created=await editor.put_carrier(user.id, carrier_id, body))
+
+
+@router.post("/try", response_model=TryResponse, response_model_by_alias=True, responses=READ_ERRORS)
+async def try_question(body: TryRequest, _: CurrentUser, bench: BenchDep) -> BenchResult:
+    return bench.try_question(body.question, limit=body.limit)

@@ -1,0 +1,273 @@
+"""Editing the live knowledge: FAQ entries and carriers, one at a time or by file.
+
+Every write validates through the knowledge file schemas, is audited (names and counts, never content),
+commits, and then makes the knowledge index rebuild here and on every other replica, so that the bot's
+next answer reflects it.
+"""
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, DetailValue
+from mnp_chatbot.carriers.models import Carrier
+from mnp_chatbot.faq import exceptions as faq_exceptions
+from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.knowledge import formats, seeding
+from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
+from mnp_chatbot.knowledge.exceptions import FaqSlugTaken, KnowledgeInvalid
+from mnp_chatbot.knowledge.formats import Problem
+from mnp_chatbot.knowledge.repository import FaqFilters, KnowledgeRepository
+from mnp_chatbot.knowledge.schemas import CarrierDocument, FaqDocument
+
+BATCH_SIZE = 50
+FAQ_FIELDS = tuple(FaqDocument.model_fields)
+D = TypeVar("D", FaqDocument, CarrierDocument)
+Progress = Callable[[int], None]  # called with how many more entries were written
+
+
+class Announcer(Protocol):
+    async def announce_change(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+def faq_document(entry: FaqEntry) -> FaqDocument:
+    return FaqDocument.model_validate({name: getattr(entry, name) for name in FAQ_FIELDS})
+
+
+def carrier_document(carrier: Carrier) -> CarrierDocument:
+    return CarrierDocument.model_validate(carrier.document)
+
+
+def validated_faq(body: FaqEntryWrite) -> FaqDocument:
+    """The entry under the knowledge file rules; a failure names the field as the client spelt it."""
+    try:
+        return FaqDocument.model_validate(body.document_fields())
+    except ValidationError as error:
+        problems = formats.problems_of(error, FaqDocument, row=1, key=body.slug)
+        raise KnowledgeInvalid(
+            [Problem(p.row, p.key, FaqEntryWrite.api_name(p.field), p.message) for p in problems]
+        ) from None
+
+
+def parse_file(data: bytes, fmt: formats.Format, model: type[D]) -> list[D]:
+    try:
+        return formats.parse(data, fmt, model)
+    except formats.KnowledgeFileInvalid as error:
+        raise KnowledgeInvalid(error.problems) from None
+
+
+def changed_fields(before: FaqDocument | CarrierDocument, after: FaqDocument | CarrierDocument) -> str:
+    old, new = before.model_dump(), after.model_dump()
+    return ",".join(name for name in new if old.get(name) != new[name])
+
+
+class KnowledgeEditor:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        audit: AuditTrail,
+        announcer: Announcer | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.audit = audit
+        self.announcer = announcer
+
+    async def list_faqs(self, filters: FaqFilters, *, limit: int, offset: int) -> tuple[list[FaqEntry], int]:
+        async with self.sessionmaker() as session:
+            return await KnowledgeRepository(session).list_faq_page(filters, limit=limit, offset=offset)
+
+    async def get_faq(self, key: str) -> FaqEntry:
+        async with self.sessionmaker() as session:
+            return await _find(KnowledgeRepository(session), key)
+
+    async def create_faq(self, actor: uuid.UUID | None, body: FaqEntryWrite) -> FaqEntry:
+        document = validated_faq(body)
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            if await knowledge.get_faq_by_slug(document.slug) is not None:
+                raise FaqSlugTaken()
+            entry = await knowledge.add_faq({**seeding.faq_row(document), "is_published": body.is_published})
+            details: dict[str, DetailValue] = {
+                "slug": entry.slug,
+                "category": entry.category,
+                "published": entry.is_published,
+            }
+            await self._record(session, AuditAction.FAQ_CREATED, actor, str(entry.id), details)
+        await self._announce()
+        return entry
+
+    async def update_faq(self, actor: uuid.UUID | None, key: str, body: FaqEntryWrite) -> FaqEntry:
+        document = validated_faq(body)
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            entry = await _find(knowledge, key)
+            taken = await knowledge.get_faq_by_slug(document.slug)
+            if taken is not None and taken.id != entry.id:
+                raise FaqSlugTaken()
+            fields = changed_fields(faq_document(entry), document)
+            if entry.is_published != body.is_published:
+                fields = ",".join(filter(None, (fields, "is_published")))
+            for name, value in {**seeding.faq_row(document), "is_published": body.is_published}.items():
+                setattr(entry, name, value)
+            entry = await knowledge.save_faq(entry)
+            details: dict[str, DetailValue] = {
+                "slug": entry.slug,
+                "fields": fields,
+                "published": entry.is_published,
+            }
+            await self._record(session, AuditAction.FAQ_UPDATED, actor, str(entry.id), details)
+        await self._announce()
+        return entry
+
+    async def delete_faq(self, actor: uuid.UUID | None, key: str) -> None:
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            entry = await _find(knowledge, key)
+            details = {"slug": entry.slug, "category": entry.category}
+            await knowledge.delete_faq(entry)
+            await self._record(session, AuditAction.FAQ_DELETED, actor, str(entry.id), details)
+        await self._announce()
+
+    async def put_carrier(self, actor: uuid.UUID | None, carrier_id: str, document: CarrierDocument) -> bool:
+        """Replace (or add) one brand of the carrier table; True when it is new."""
+        if document.id != carrier_id:
+            message = f"URL の通信会社 ({carrier_id}) と本文の id ({document.id}) が一致しません"
+            raise KnowledgeInvalid([Problem(1, document.id, "id", message)])
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            existing = await knowledge.get_carrier(carrier_id)
+            fields = changed_fields(carrier_document(existing), document) if existing else "all"
+            await knowledge.upsert_carriers([seeding.carrier_row(document)])
+            details: dict[str, DetailValue] = {"fields": fields, "created": existing is None}
+            await self._record(
+                session, AuditAction.CARRIER_UPDATED, actor, carrier_id, details, kind="carrier"
+            )
+        await self._announce()
+        return existing is None
+
+    async def export_faq_file(self, fmt: formats.Format) -> bytes:
+        return formats.dump(await self.export_faqs(), fmt, FaqDocument)
+
+    async def export_carrier_file(self, fmt: formats.Format) -> bytes:
+        return formats.dump(await self.export_carriers(), fmt, CarrierDocument)
+
+    async def import_faq_file(
+        self, actor: uuid.UUID | None, data: bytes, fmt: formats.Format, *, dry_run: bool = False
+    ) -> ImportReport:
+        return await self.import_faqs(actor, parse_file(data, fmt, FaqDocument), dry_run=dry_run)
+
+    async def import_carrier_file(
+        self, actor: uuid.UUID | None, data: bytes, fmt: formats.Format, *, dry_run: bool = False
+    ) -> ImportReport:
+        return await self.import_carriers(actor, parse_file(data, fmt, CarrierDocument), dry_run=dry_run)
+
+    async def export_faqs(self) -> list[FaqDocument]:
+        async with self.sessionmaker() as session:
+            return [faq_document(entry) for entry in await KnowledgeRepository(session).list_faqs()]
+
+    async def export_carriers(self) -> list[CarrierDocument]:
+        async with self.sessionmaker() as session:
+            return [carrier_document(row) for row in await KnowledgeRepository(session).list_carriers()]
+
+    async def import_faqs(
+        self,
+        actor: uuid.UUID | None,
+        documents: Sequence[FaqDocument],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Upsert by slug in one transaction; entries that are already identical are not written."""
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            existing = {entry.slug: faq_document(entry) for entry in await knowledge.list_faqs()}
+            changed = [document for document in documents if existing.get(document.slug) != document]
+            created = sum(1 for document in changed if document.slug not in existing)
+            report = _report(len(documents), len(changed), created, dry_run=dry_run)
+            if dry_run or not changed:
+                return report
+            for start in range(0, len(changed), BATCH_SIZE):
+                batch = changed[start : start + BATCH_SIZE]
+                await knowledge.upsert_faqs([seeding.faq_row(document) for document in batch])
+                if progress is not None:
+                    progress(len(batch))
+            await self._record(
+                session, AuditAction.FAQ_UPDATED, actor, None, _details(report), kind="faq_import"
+            )
+        await self._announce()
+        return report
+
+    async def import_carriers(
+        self,
+        actor: uuid.UUID | None,
+        documents: Sequence[CarrierDocument],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        async with self.sessionmaker.begin() as session:
+            knowledge = KnowledgeRepository(session)
+            existing = {row.id: carrier_document(row) for row in await knowledge.list_carriers()}
+            changed = [document for document in documents if existing.get(document.id) != document]
+            created = sum(1 for document in changed if document.id not in existing)
+            report = _report(len(documents), len(changed), created, dry_run=dry_run)
+            if dry_run or not changed:
+                return report
+            for start in range(0, len(changed), BATCH_SIZE):
+                batch = changed[start : start + BATCH_SIZE]
+                await knowledge.upsert_carriers([seeding.carrier_row(document) for document in batch])
+                if progress is not None:
+                    progress(len(batch))
+            await self._record(
+                session, AuditAction.CARRIER_UPDATED, actor, None, _details(report), kind="carrier_import"
+            )
+        await self._announce()
+        return report
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        action: AuditAction,
+        actor: uuid.UUID | None,
+        target: str | None,
+        details: Mapping[str, DetailValue],
+        *,
+        kind: str = "faq",
+    ) -> None:
+        await self.audit.record(session, AuditEvent(action, actor, kind, target, details))
+
+    async def _announce(self) -> None:
+        if self.announcer is not None:
+            await self.announcer.announce_change()
+
+
+async def _find(knowledge: KnowledgeRepository, key: str) -> FaqEntry:
+    """An entry by id or by slug."""
+    try:
+        entry = await knowledge.get_faq(uuid.UUID(key))
+    except ValueError:
+        entry = await knowledge.get_faq_by_slug(key)
+    if entry is None:
+        raise faq_exceptions.FaqEntryNotFound()
+    return entry
+
+
+def _report(total: int, changed: int, created: int, *, dry_run: bool) -> ImportReport:
+    return ImportReport(total, created, changed - created, total - changed, dry_run)
+
+
+def _details(report: ImportReport) -> dict[str, DetailValue]:
+    return {"total": report.total, "created": report.created, "updated": report.updated}

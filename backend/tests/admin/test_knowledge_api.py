@@ -1,0 +1,320 @@
+"""The console's knowledge API through the real app: roles, CRUD, validation, audit, and edits going live."""
+
+import copy
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.admin.support import Console, audit_rows, json_of
+
+MARKER = "【編集テスト】"
+NEW_ENTRY: dict[str, Any] = {
+    "slug": "test-mirai-pack-cancel",
+    "category": "trouble",
+    "question": "ミライ通信パックの解約方法を教えてください",
+    "alternates": ["ミライ通信パックをやめたい", "ミライ通信パック 解約 手順"],
+    "answer": f"{MARKER}ミライ通信パックは、会員ページの「契約内容」からいつでも解約できます。",
+    "keywords": ["ミライ通信パック", "解約"],
+    "sources": [{"title": "テスト用の出典", "url": "https://example.jp/mirai"}],
+    "asOf": "2026-11-29",
+    "verification": "official",
+}
+
+
+async def ask(client: httpx.AsyncClient, message: str) -> dict[str, Any]:
+    reply: dict[str, Any] = json_of(await client.post("/api/chat", json={"message": message}))["reply"]
+    return reply
+
+
+def entry(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(NEW_ENTRY)
+    body.update(changes)
+    return body
+
+
+class TestRoles:
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("GET", "/api/admin/faqs"),
+            ("GET", "/api/admin/faqs/mnp-what-is"),
+            ("GET", "/api/admin/faqs/export"),
+            ("POST", "/api/admin/faqs"),
+            ("PUT", "/api/admin/faqs/mnp-what-is"),
+            ("DELETE", "/api/admin/faqs/mnp-what-is"),
+            ("POST", "/api/admin/faqs/import"),
+            ("PUT", "/api/admin/carriers/docomo"),
+            ("POST", "/api/admin/try"),
+        ],
+    )
+    async def test_every_endpoint_needs_a_token(
+        self, client: httpx.AsyncClient, method: str, path: str
+    ) -> None:
+        response = await client.request(method, path, json={})
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [
+            ("POST", "/api/admin/faqs", NEW_ENTRY),
+            ("PUT", "/api/admin/faqs/mnp-what-is", NEW_ENTRY),
+            ("DELETE", "/api/admin/faqs/mnp-what-is", None),
+            ("POST", "/api/admin/faqs/import?format=json", []),
+            ("PUT", "/api/admin/carriers/docomo", {}),
+        ],
+    )
+    async def test_a_viewer_cannot_change_the_knowledge(
+        self, client: httpx.AsyncClient, console: Console, method: str, path: str, body: Any
+    ) -> None:
+        response = await client.request(method, path, json=body, headers=await console.headers("viewer"))
+        assert response.status_code == 403
+        listed = json_of(
+            await client.get("/api/admin/faqs/mnp-what-is", headers=await console.headers("viewer"))
+        )
+        assert listed["slug"] == "mnp-what-is"
+
+    @pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
+    async def test_every_console_role_can_read(
+        self, client: httpx.AsyncClient, console: Console, role: str
+    ) -> None:
+        page = json_of(await client.get("/api/admin/faqs?limit=5", headers=await console.headers(role)))
+        assert len(page["items"]) == 5
+        assert page["total"] > 100
+
+
+class TestListing:
+    @pytest.mark.parametrize(
+        ("query", "check"),
+        [
+            ("category=fees", lambda item: item["category"] == "fees"),
+            ("brand=docomo", lambda item: "docomo" in item["brands"]),
+            ("verified=false", lambda item: item["verified"] is False),
+            ("q=ワンストップ", lambda item: "ワンストップ" in str(item)),
+            ("q=予約番号&category=reservation", lambda item: item["category"] == "reservation"),
+        ],
+    )
+    async def test_filters_narrow_the_list(
+        self, client: httpx.AsyncClient, console: Console, query: str, check: Any
+    ) -> None:
+        everything = json_of(await client.get("/api/admin/faqs", headers=await console.headers("viewer")))
+        page = json_of(
+            await client.get(f"/api/admin/faqs?{query}&limit=500", headers=await console.headers("viewer"))
+        )
+        assert 0 < page["total"] < everything["total"]
+        assert len(page["items"]) == page["total"]
+        assert all(check(item) for item in page["items"])
+
+    async def test_pages_do_not_overlap_and_cover_everything(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("viewer")
+        first = json_of(await client.get("/api/admin/faqs?limit=100", headers=headers))
+        second = json_of(await client.get("/api/admin/faqs?limit=100&offset=100", headers=headers))
+        slugs = [item["slug"] for item in first["items"] + second["items"]]
+        assert len(slugs) == len(set(slugs)) == first["total"]
+
+    async def test_a_percent_sign_is_searched_literally(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        page = json_of(
+            await client.get("/api/admin/faqs?q=%25%25%25", headers=await console.headers("viewer"))
+        )
+        assert page["total"] == 0
+
+
+class TestEditing:
+    async def test_create_read_update_delete_with_an_audit_trail(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        headers = await console.headers("operator")
+        created = json_of(await client.post("/api/admin/faqs", json=NEW_ENTRY, headers=headers), 201)
+        assert created["slug"] == NEW_ENTRY["slug"]
+        assert created["isPublished"] is True
+        assert created["verified"] is True
+
+        fetched = json_of(await client.get(f"/api/admin/faqs/{created['id']}", headers=headers))
+        fetched["answer"] = "改訂した回答です。"
+        updated = json_of(await client.put(f"/api/admin/faqs/{created['id']}", json=fetched, headers=headers))
+        assert updated["answer"] == "改訂した回答です。"
+        assert updated["id"] == created["id"]
+
+        deleted = await client.delete(f"/api/admin/faqs/{NEW_ENTRY['slug']}", headers=headers)
+        assert deleted.status_code == 204
+        missing = await client.get(f"/api/admin/faqs/{created['id']}", headers=headers)
+        assert missing.status_code == 404
+
+        rows = await audit_rows(db, "faq.")
+        assert [row.action for row in rows] == ["faq.created", "faq.updated", "faq.deleted"]
+        assert all(row.actor_id == console.ids["operator"] and row.target_id == created["id"] for row in rows)
+        assert rows[1].details["fields"] == "answer"
+        assert "改訂" not in str([row.details for row in rows])
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"alternates": ["ひとつだけ"]}, "alternates"),
+            ({"alternates": ["ひとつ", "  "]}, "alternates.1"),
+            ({"sources": []}, "sources"),
+            ({"verification": "unverified"}, "officialUrl"),
+            ({"slug": "スラッグ"}, "slug"),
+            ({"category": "gossip"}, "category"),
+            ({"verification": "rumour"}, "verification"),
+            ({"officialUrl": "not a url", "verification": "unverified"}, "officialUrl"),
+            ({"sources": [{"url": "https://example.jp/"}]}, "sources.0.title"),
+        ],
+    )
+    async def test_invalid_entries_are_refused_naming_the_field(
+        self, client: httpx.AsyncClient, console: Console, changes: dict[str, Any], field: str
+    ) -> None:
+        response = await client.post(
+            "/api/admin/faqs", json=entry(**changes), headers=await console.headers("admin")
+        )
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "validation_error"
+        assert error["field"] == field
+        assert field in error["message"]
+        listed = json_of(
+            await client.get(f"/api/admin/faqs?q={NEW_ENTRY['slug']}", headers=await console.headers("admin"))
+        )
+        assert listed["total"] == 0
+
+    @pytest.mark.parametrize(("missing", "named"), [("asOf", "asOf"), ("question", "question")])
+    async def test_missing_fields_are_named(
+        self, client: httpx.AsyncClient, console: Console, missing: str, named: str
+    ) -> None:
+        body = entry()
+        del body[missing]
+        response = await client.post("/api/admin/faqs", json=body, headers=await console.headers("admin"))
+        assert response.status_code == 422
+        assert named in response.json()["error"]["message"]
+
+    async def test_an_unknown_field_is_refused(self, client: httpx.AsyncClient, console: Console) -> None:
+        response = await client.post(
+            "/api/admin/faqs", json=entry(answr="typo"), headers=await console.headers("admin")
+        )
+        assert response.status_code == 422
+        assert "answr" in response.json()["error"]["message"]
+
+    async def test_a_taken_slug_is_a_conflict(self, client: httpx.AsyncClient, console: Console) -> None:
+        headers = await console.headers("admin")
+        taken = await client.post("/api/admin/faqs", json=entry(slug="mnp-what-is"), headers=headers)
+        assert taken.status_code == 409
+        created = json_of(await client.post("/api/admin/faqs", json=NEW_ENTRY, headers=headers), 201)
+        renamed = await client.put(
+            f"/api/admin/faqs/{created['id']}", json=entry(slug="mnp-what-is"), headers=headers
+        )
+        assert renamed.status_code == 409
+        assert renamed.json()["error"]["code"] == "faq_slug_taken"
+
+    @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+    async def test_an_unknown_entry_is_not_found(
+        self, client: httpx.AsyncClient, console: Console, method: str
+    ) -> None:
+        response = await client.request(
+            method, "/api/admin/faqs/no-such-entry", json=NEW_ENTRY, headers=await console.headers("admin")
+        )
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "faq_not_found"
+
+
+class TestEditsGoLive:
+    async def test_an_edited_answer_is_the_next_reply(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        question = "予約番号って何桁？"
+        before = await ask(client, question)
+        assert MARKER not in before["text"]
+        faq_id = before["sources"][0]["faqId"]
+        current = json_of(
+            await client.get(f"/api/admin/faqs/{faq_id}", headers=await console.headers("operator"))
+        )
+        current["answer"] = f"{MARKER}{current['answer']}"
+        json_of(
+            await client.put(
+                f"/api/admin/faqs/{faq_id}", json=current, headers=await console.headers("operator")
+            )
+        )
+        after = await ask(client, question)
+        assert after["text"].startswith(MARKER)
+        assert after["sources"][0]["faqId"] == faq_id
+
+    async def test_a_new_entry_is_answered_and_a_deleted_one_no_longer(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        question = "ミライ通信パックをやめるにはどうすればいい？"
+        assert MARKER not in (await ask(client, question))["text"]
+        created = json_of(
+            await client.post("/api/admin/faqs", json=NEW_ENTRY, headers=await console.headers("admin")), 201
+        )
+        answered = await ask(client, question)
+        assert MARKER in answered["text"]
+        assert answered["sources"][0]["faqId"] == created["id"]
+        await client.delete(f"/api/admin/faqs/{created['id']}", headers=await console.headers("admin"))
+        assert MARKER not in (await ask(client, question))["text"]
+
+    async def test_an_unpublished_entry_is_not_used(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("admin")
+        created = json_of(
+            await client.post("/api/admin/faqs", json=entry(isPublished=False), headers=headers), 201
+        )
+        assert created["isPublished"] is False
+        assert MARKER not in (await ask(client, "ミライ通信パックの解約方法"))["text"]
+        hidden = json_of(await client.get("/api/admin/faqs?published=false", headers=headers))
+        assert [item["slug"] for item in hidden["items"]] == [NEW_ENTRY["slug"]]
+        json_of(
+            await client.put(
+                f"/api/admin/faqs/{created['id']}", json=entry(isPublished=True), headers=headers
+            )
+        )
+        assert MARKER in (await ask(client, "ミライ通信パックの解約方法"))["text"]
+
+    @pytest.mark.xfail(
+        reason="FaqRepository.version() counts FAQ rows only, so a carrier-only change keeps the snapshot "
+        "version and KnowledgeIndex.reload() skips the rebuild (fix belongs in faq/repository.py)",
+        strict=True,
+    )
+    async def test_a_carrier_edit_reaches_the_answer(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        question = "IIJmioのキャリアメールは？"
+        assert MARKER not in (await ask(client, question))["text"]
+        document = json_of(await client.get("/api/carriers/iijmio"))["document"]
+        document["billing_note"] = f"{MARKER}転入した月の料金は日割りです。"
+        written = json_of(
+            await client.put(
+                "/api/admin/carriers/iijmio", json=document, headers=await console.headers("operator")
+            )
+        )
+        assert written == {"id": "iijmio", "created": False}
+        assert MARKER in (await ask(client, question))["text"]
+        (row,) = await audit_rows(db, "carrier.")
+        assert (row.target_type, row.target_id, row.details["fields"]) == (
+            "carrier",
+            "iijmio",
+            "billing_note",
+        )
+
+    @pytest.mark.parametrize(
+        ("path", "changes", "named"),
+        [
+            ("/api/admin/carriers/docomo", {"id": "au"}, "id"),
+            ("/api/admin/carriers/docomo", {"aliases": []}, "aliases"),
+            ("/api/admin/carriers/docomo", {"kind": "mega"}, "kind"),
+        ],
+    )
+    async def test_an_invalid_carrier_is_refused(
+        self, client: httpx.AsyncClient, console: Console, path: str, changes: dict[str, Any], named: str
+    ) -> None:
+        document = json_of(await client.get("/api/carriers/docomo"))["document"] | changes
+        response = await client.put(path, json=document, headers=await console.headers("admin"))
+        assert response.status_code == 422
+        assert named in response.json()["error"]["message"]
+        unchanged = json_of(await client.get("/api/carriers/docomo"))["document"]
+        assert unchanged["id"] == "docomo"
+        assert unchanged["aliases"]
