@@ -7,6 +7,7 @@ from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.health.router import router as health_router
+from mnp_chatbot.knowledge.admin_router import router as knowledge_admin_router
 from mnp_chatbot.navigator.router import router as navigator_router
 from mnp_chatbot.privacy.router import router as privacy_router
 from mnp_chatbot.web import frontend
@@ -20,4 +21,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(audit_router)
     app.include_router(privacy_router)
+    app.include_router(knowledge_admin_router)
     frontend.mount(app)  # keep last: it serves every path that no router above claims
