@@ -23,12 +23,14 @@ from mnp_chatbot.core import db
 from mnp_chatbot.core.config import Settings, get_settings
 from mnp_chatbot.core.logging import configure_logging
 from mnp_chatbot.core.resources import database_url, start_embedded_if_needed
+from mnp_chatbot.knowledge import commands as knowledge_commands
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.privacy import encryption, retention
 from mnp_chatbot.privacy.service import reencrypt_contacts
 
 app = typer.Typer(help="MNP Chatbot: serve the app and run its maintenance tasks.", no_args_is_help=True)
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+knowledge_commands.register(app)
 
 
 def _settings() -> Settings:
