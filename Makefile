@@ -7,8 +7,10 @@ UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/mnp-chatbot
 PYTEST_ARGS ?=
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
 
-.PHONY: setup run migrate seed sql lint typecheck test pytest eval bench-retrieval bench-chat clean
+.PHONY: setup frontend frontend-check browser run migrate seed sql lint typecheck test pytest eval \
+	bench-retrieval bench-chat clean
 
 setup: $(STAMP)
 
@@ -19,7 +21,19 @@ $(STAMP): backend/requirements.lock backend/pyproject.toml
 	$(UV) pip install -q --python $(BIN)/python --no-deps --config-settings editable_mode=compat -e backend
 	touch $(STAMP)
 
-run: setup
+$(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+frontend: $(FRONTEND_DEPS)
+	cd frontend && npm run build
+
+frontend-check: $(FRONTEND_DEPS)
+	cd frontend && npm run lint && npm test
+
+browser:
+	bash scripts/install-browser.sh
+
+run: setup frontend
 	$(CLI) migrate
 	$(CLI) seed
 	$(CLI) serve
@@ -36,10 +50,10 @@ lint: setup
 typecheck: setup
 	cd backend && .venv/bin/mypy mnp_chatbot tests scripts
 
-pytest: setup
+pytest: setup frontend browser
 	cd backend && .venv/bin/pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: lint typecheck frontend-check pytest
 
 eval: setup
 	cd backend && .venv/bin/python -m scripts.evaluate
@@ -54,4 +68,4 @@ bench-chat: setup
 	cd backend && .venv/bin/python -m scripts.bench_chat
 
 clean:
-	rm -rf $(VENV) backend/.pytest_cache backend/.mypy_cache backend/.ruff_cache
+	rm -rf $(VENV) backend/.pytest_cache backend/.mypy_cache backend/.ruff_cache frontend/node_modules frontend/dist
