@@ -2,8 +2,8 @@
 front end) and Debian's Chromium driven by Playwright. Screenshots go to `test-artifacts/screenshots/` at the
 repo root.
 
-Without a front-end build or /usr/bin/chromium these tests are skipped, unless MNP_E2E_REQUIRED=1 (as in
-`make test`), which makes a missing piece a failure.
+Without the Python playwright package, a front-end build or /usr/bin/chromium these tests are skipped, unless
+MNP_E2E_REQUIRED=1 (as in `make test`), which makes a missing piece a failure.
 """
 
 import asyncio

@@ -1,15 +1,20 @@
 """The customer chat in headless Chromium against the real app: streaming, sources, quick replies, feedback,
 the navigator to its end, history, fallbacks, the widget and a phone-sized screen."""
 
+import os
 import re
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+if os.environ.get("MNP_E2E_REQUIRED") != "1":
+    pytest.importorskip("playwright", reason="the Python playwright package is not installed")
+
 from playwright.async_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 from tests.e2e.chat_page import ChatPage, SocketFrames, save
-from tests.e2e.conftest import LiveServer, carrier_origin
+from tests.e2e.live import LiveServer, carrier_origin
 
 pytestmark = pytest.mark.browser
 
