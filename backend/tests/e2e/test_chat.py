@@ -18,6 +18,12 @@ from tests.e2e.live import LiveServer, carrier_origin
 
 pytestmark = pytest.mark.browser
 
+AXE_VIOLATIONS = """async () => {
+  const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}"""
+AXE = Path(__file__).resolve().parents[3] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
 NAVIGATOR_ANSWERS = [
     "ドコモ",
     "楽天モバイル",
@@ -224,3 +230,22 @@ class TestScreens:
         await chat.page.get_by_role("button", name="チャットを閉じる").click()
         await expect(launcher).to_have_attribute("aria-expanded", "false")
         await expect(page.get_by_role("dialog")).to_be_hidden()
+
+
+class TestAccessibility:
+    async def test_axe_finds_no_problems(self, browser: Browser, live_server: LiveServer) -> None:
+        if not AXE.is_file():
+            pytest.skip(f"{AXE} is missing: run `npm ci` in frontend/")
+        # The app's CSP rightly refuses injected scripts; only this audit bypasses it.
+        context = await browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+        try:
+            page = await context.new_page()
+            await page.goto(live_server.url + "/")
+            chat = ChatPage(page)
+            await chat.ask("予約番号の有効期限は何日ですか？")
+            await chat.choose("乗り換えナビ")
+            await page.add_script_tag(path=AXE)
+            violations = await page.evaluate(AXE_VIOLATIONS)
+            assert violations == []
+        finally:
+            await context.close()

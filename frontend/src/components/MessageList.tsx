@@ -38,6 +38,7 @@ export function MessageList({ state, onRetry, onRate }: MessageListProps) {
   const scroller = useFollowConversation(state);
   return (
     <div className="messages-scroller" ref={scroller}>
+      <h2 className="visually-hidden">会話</h2>
       <p className="welcome">
         <span className="avatar" aria-hidden="true">
           <BotIcon />
@@ -45,21 +46,23 @@ export function MessageList({ state, onRetry, onRate }: MessageListProps) {
         <span className="bubble bubble-assistant">{WELCOME}</span>
       </p>
       {state.restoring && <p className="restoring">前回の会話を読み込んでいます…</p>}
-      <ol className="messages" role="log" aria-live="polite" aria-busy={streaming} aria-label="会話の履歴">
-        {state.messages.map((message) =>
-          message.kind === "user" ? (
-            <UserBubble key={message.key} message={message} onRetry={onRetry} canRetry={!streaming} />
-          ) : (
-            <AssistantBubble
-              key={message.key}
-              message={message}
-              feedback={state.feedback[message.id]}
-              onRate={onRate}
-            />
-          ),
-        )}
-        {streaming && state.streamText ? <StreamingBubble text={state.streamText} /> : null}
-      </ol>
+      <div role="log" aria-live="polite" aria-busy={streaming} aria-label="会話の履歴">
+        <ol className="messages">
+          {state.messages.map((message) =>
+            message.kind === "user" ? (
+              <UserBubble key={message.key} message={message} onRetry={onRetry} canRetry={!streaming} />
+            ) : (
+              <AssistantBubble
+                key={message.key}
+                message={message}
+                feedback={state.feedback[message.id]}
+                onRate={onRate}
+              />
+            ),
+          )}
+          {streaming && state.streamText ? <StreamingBubble text={state.streamText} /> : null}
+        </ol>
+      </div>
       {streaming && !state.streamText && <TypingIndicator />}
     </div>
   );
