@@ -6,9 +6,10 @@ in a scratch directory) configured to use it. A socket.io client then asks each 
 (so the answer cache never serves it), alternately as the first turn of a new session and as its second
 turn (which also reads the history), and measures, per answer that went to the model:
 
-    ours     client emits chat:message → first chat:delta arrives
-    server   the LLM server got the request → it sent the first content chunk (its own first-token time)
-    overhead ours − server  (socket.io, retrieval, database, prompt, HTTP to the LLM, SSE parsing, gate)
+    ours       client emits chat:message → first chat:delta arrives
+    server     the LLM server got the request → it sent the first content chunk (its own first-token time)
+    overhead   ours − server  (socket.io, retrieval, database, prompt, HTTP to the LLM, SSE parsing, gate)
+    legs       client → embedding request (dense retrieval), client → chat request, first chunk → client
 
 Prints `NAME metric=value …` lines. Target (issue 4): overhead ≤ 20 ms.
 """
@@ -112,7 +113,7 @@ class Client:
 async def measure(url: str, fake: openai_server.FakeOpenAI, asked: list[str]) -> dict[str, list[float]]:
     kinds = ("new_session", "second_turn")
     samples: dict[str, list[float]] = {
-        f"{kind}{leg}": [] for kind in kinds for leg in ("", "_to_llm", "_from_llm")
+        f"{kind}{leg}": [] for kind in kinds for leg in ("", "_to_llm", "_from_llm", "_embedding")
     }
     server_ttft: list[float] = []
     session_id: str | None = None
@@ -134,6 +135,9 @@ async def measure(url: str, fake: openai_server.FakeOpenAI, asked: list[str]) ->
             samples[kind].append(((first - sent) - own) * 1000)
             samples[f"{kind}_to_llm"].append((request.received_at - sent) * 1000)
             samples[f"{kind}_from_llm"].append((first - first_token_at) * 1000)
+            embedded = [r.received_at for r in fake.requests if "input" in r.body and sent < r.received_at]
+            if embedded:  # dense retrieval asked for the question's embedding first
+                samples[f"{kind}_embedding"].append((embedded[-1] - sent) * 1000)
     samples["server_ttft"] = server_ttft
     return samples
 
@@ -181,7 +185,7 @@ def main() -> int:
     print(line("llm_server_first_token", samples["server_ttft"]))
     print(line("overhead_new_session", samples["new_session"]))
     print(line("overhead_second_turn", samples["second_turn"]))
-    for leg in ("to_llm", "from_llm"):
+    for leg in ("embedding", "to_llm", "from_llm"):
         for kind in ("new_session", "second_turn"):
             print(line(f"leg_{kind}_{leg}", samples[f"{kind}_{leg}"]))
     overall = samples["new_session"] + samples["second_turn"]
