@@ -178,12 +178,16 @@ async def page(context: BrowserContext, live_server: LiveServer) -> AsyncIterato
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
+_screenshots_taken: list[Path] = []
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _screenshots_taken.append(SCREENSHOTS)
     return SCREENSHOTS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
+    if _screenshots_taken:
         terminalreporter.write_line(f"browser test screenshots: {SCREENSHOTS}")

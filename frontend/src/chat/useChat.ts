@@ -107,8 +107,11 @@ export function useChat(deps: ChatDeps): Chat {
       delta: (text) => dispatch({ type: "streamDelta", text }),
       reset: () => dispatch({ type: "streamReset" }),
       // An answer nobody here waits for was asked in another tab of the same session.
-      done: () => {
-        if (!busyRef.current) resync();
+      done: (response) => {
+        const known = stateRef.current.messages.some(
+          (m) => m.kind === "assistant" && m.id === response.messageId,
+        );
+        if (!busyRef.current && !known) resync();
       },
     });
     realtimeRef.current = realtime;
