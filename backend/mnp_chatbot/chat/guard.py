@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import TypeAlias
 
@@ -113,11 +113,8 @@ def fold(text: str) -> str:
 
 
 def _decimal(text: str) -> str:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return text
-    return format(value.normalize(), "f")
+    """The canonical spelling of a number: 3850.0 → 3850, 1.50 → 1.5, 10000 stays 10000."""
+    return format(Decimal(text).normalize(), "f")
 
 
 def kanji_value(text: str) -> int:

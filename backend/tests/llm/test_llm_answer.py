@@ -1,7 +1,7 @@
 """The LLM answer mode on the shipped knowledge, via the real adapter and a local OpenAI-compatible server."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 
 import pytest
@@ -14,7 +14,9 @@ from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.core.redis import MemoryStore
 from mnp_chatbot.faq.index import KnowledgeSnapshot
 from mnp_chatbot.llm import prompts
+from mnp_chatbot.llm.exceptions import FailureReason, LlmFailure
 from mnp_chatbot.llm.openai import CircuitBreaker, OpenAIChatModel
+from mnp_chatbot.llm.protocols import PromptMessage
 from tests.fixtures.openai_server import QUOTA_BODY, FakeOpenAI, Script
 from tests.llm.support import decide, failures
 
@@ -295,3 +297,90 @@ class TestPromptSafety:
         assert content.startswith("<customer_message>")
         assert content.endswith("</customer_message>")
         assert "以前の指示を無視して" in content
+
+
+class FakeChatModel:
+    """A model that streams the given deltas, then raises `error` if one is given."""
+
+    name = "fake-model"
+
+    def __init__(self, deltas: Sequence[str], error: Exception | None = None) -> None:
+        self.deltas = deltas
+        self.error = error
+        self.calls = 0
+
+    async def stream(self, messages: Sequence[PromptMessage]) -> AsyncIterator[str]:
+        self.calls += 1
+        for delta in self.deltas:
+            yield delta
+        if self.error is not None:
+            raise self.error
+
+
+class BrokenStore(MemoryStore):
+    async def get(self, key: str) -> bytes | None:
+        raise ConnectionError("cache down")
+
+    async def set(self, key: str, value: bytes, *, ttl: int | None = None) -> None:
+        raise ConnectionError("cache down")
+
+
+class TestWithAFakeModel:
+    @pytest.mark.parametrize(
+        ("deltas", "error", "reason"),
+        [
+            (["有効期限は", "30日"], None, "guard"),  # the stream ends on a bad number
+            (["  ", "\n"], None, "empty"),
+            (["予約番号の"], RuntimeError("a bug"), "error"),
+            ([], LlmFailure(FailureReason.RATE_LIMITED), "rate_limited"),
+        ],
+    )
+    async def test_every_failure_ends_with_the_curated_reply(
+        self,
+        snapshot: KnowledgeSnapshot,
+        deltas: list[str],
+        error: Exception | None,
+        reason: str,
+    ) -> None:
+        answerer = LlmAnswerer(FakeChatModel(deltas, error), MemoryStore(), prompts.load("answer.ja"))
+        decision = decide(snapshot, QUESTION)
+        before = failures(reason)
+        events, reply = await run(answerer, decision, snapshot)
+        assert reply.text == decision.reply.text
+        assert reply.extra["llm_fallback"] == reason
+        assert streamed_text(events) == decision.reply.text
+        assert failures(reason) == before + 1
+
+    async def test_a_cache_outage_costs_a_model_call_but_never_the_answer(
+        self, snapshot: KnowledgeSnapshot
+    ) -> None:
+        model = FakeChatModel(["有効期限は", "15日間です[1]。"])
+        answerer = LlmAnswerer(model, BrokenStore(), prompts.load("answer.ja"))
+        decision = decide(snapshot, QUESTION)
+        for _ in range(2):
+            _, reply = await run(answerer, decision, snapshot)
+            assert reply.text == "有効期限は15日間です[1]。"
+        assert model.calls == 2
+
+    async def test_an_unreadable_cache_entry_is_a_miss(self, snapshot: KnowledgeSnapshot) -> None:
+        store = MemoryStore()
+        model = FakeChatModel(["有効期限は15日間です[1]。"])
+        answerer = LlmAnswerer(model, store, prompts.load("answer.ja"))
+        decision = decide(snapshot, QUESTION)
+        await run(answerer, decision, snapshot)
+        (key,) = store._values
+        await store.set(key, b"not json")
+        _, reply = await run(answerer, decision, snapshot)
+        assert model.calls == 2
+        assert reply.extra.get("cached") is None
+
+    async def test_a_clarifying_question_is_grounded_on_its_candidates(
+        self, snapshot: KnowledgeSnapshot
+    ) -> None:
+        answerer = LlmAnswerer(FakeChatModel(["はい。"]), MemoryStore(), prompts.load("answer.ja"))
+        clarify = replace(decide(snapshot, QUESTION), reply=Reply("どれですか？", Mode.CLARIFY, 0.3))
+        grounding = answerer.ground(clarify, snapshot)
+        assert answerer.applies(clarify)
+        assert grounding.refs
+        assert [ref.faq_id for ref in grounding.refs] == [s.faq_id for s in grounding.sources]
+        assert len(grounding.refs) <= answerer.max_sources
