@@ -1,4 +1,4 @@
-import { useCallback, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { currentQuickReplies } from "../chat/state";
 import { type ChatDeps, useChat } from "../chat/useChat";
 import { Composer } from "./Composer";
@@ -10,6 +10,22 @@ export const OPERATOR_REQUEST = "オペレーターと話す";
 export const STARTERS = ["乗り換えナビ", "予約番号の取り方", "手数料はいくら？", OPERATOR_REQUEST];
 export const CLOSE_MESSAGE = "mnp-chat:close";
 
+function closeWidget() {
+  window.parent.postMessage({ type: CLOSE_MESSAGE }, "*");
+}
+
+/** In the widget's iframe, Escape closes the panel (the host page never sees keys typed in the frame). */
+function useEscapeCloses(embedded: boolean) {
+  useEffect(() => {
+    if (!embedded) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !event.isComposing) closeWidget();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [embedded]);
+}
+
 interface ChatAppProps {
   deps: ChatDeps;
   embedded?: boolean;
@@ -19,6 +35,7 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
   const chat = useChat(deps);
   const { state } = chat;
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  useEscapeCloses(embedded);
   const busy = state.pending !== null;
   const quickReplies =
     state.messages.length === 0 && !state.restoring && !busy ? STARTERS : currentQuickReplies(state);
@@ -48,12 +65,7 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
           {OPERATOR_REQUEST}
         </button>
         {embedded && (
-          <button
-            type="button"
-            className="close"
-            aria-label="チャットを閉じる"
-            onClick={() => window.parent.postMessage({ type: CLOSE_MESSAGE }, "*")}
-          >
+          <button type="button" className="close" aria-label="チャットを閉じる" onClick={closeWidget}>
             ×
           </button>
         )}

@@ -206,3 +206,44 @@ describe("ChatApp", () => {
     expect(api.sent[0]?.message).toBe("オペレーターと話す");
   });
 });
+
+describe("ChatApp inside the widget", () => {
+  it.each([
+    [
+      "the close button",
+      async (user: ReturnType<typeof userEvent.setup>) => {
+        await user.click(screen.getByRole("button", { name: "チャットを閉じる" }));
+      },
+    ],
+    [
+      "Escape",
+      async (user: ReturnType<typeof userEvent.setup>) => {
+        await user.keyboard("{Escape}");
+      },
+    ],
+  ])("asks the host page to close the panel with %s", async (_name, trigger) => {
+    const posted = vi.spyOn(window.parent, "postMessage").mockImplementation(() => undefined);
+    const deps: ChatDeps = {
+      api: new FakeApi(),
+      sessions: createSessionStore(localStorage),
+      connect: null,
+      newId: () => "c1",
+    };
+    render(<ChatApp deps={deps} embedded />);
+    await trigger(userEvent.setup());
+    expect(posted).toHaveBeenCalledWith({ type: "mnp-chat:close" }, "*");
+  });
+
+  it("does not close while a Japanese IME conversion is cancelled with Escape", () => {
+    const posted = vi.spyOn(window.parent, "postMessage").mockImplementation(() => undefined);
+    const deps: ChatDeps = {
+      api: new FakeApi(),
+      sessions: createSessionStore(null),
+      connect: null,
+      newId: () => "c1",
+    };
+    render(<ChatApp deps={deps} embedded />);
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", isComposing: true }));
+    expect(posted).not.toHaveBeenCalled();
+  });
+});
