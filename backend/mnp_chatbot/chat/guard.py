@@ -103,6 +103,10 @@ def _fold_char(char: str) -> str:
         return "•"  # circled numbers are list bullets, not facts
     if char in HYPHENS:
         return "-"
+    if char in "【〔":
+        return "["  # citations written as 【1】 are citations too
+    if char in "】〕":
+        return "]"
     folded = unicodedata.normalize("NFKC", char)
     return folded if len(folded) == 1 else char
 

@@ -20,6 +20,7 @@ class TestCheck:
         [
             "有効期限は15日間です[1]。",
             "有効期限は15日です。",  # 日間 and 日 are both days
+            "有効期限は15日間です【1】［2］。",  # citations in other brackets
             "予約番号は１０桁です。",  # full-width digits
             "手数料は3,850円です[2]。",
             "手数料は3850円です。",  # comma between digits dropped
@@ -77,6 +78,7 @@ class TestCheck:
             ("詳しくは https://example.com/mnp/2024 をご覧ください。", ("https://example.com/mnp/2024",)),
             ("有効期限は15日間です[5]。", ("[5]",)),  # only four sources
             ("有効期限は15日間です[0]。", ("[0]",)),
+            ("有効期限は15日間です【7】。", ("【7】",)),
         ],
     )
     def test_rejects_a_number_the_sources_do_not_contain(
