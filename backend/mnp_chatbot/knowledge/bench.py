@@ -26,8 +26,8 @@ class RankedEntry:
 
 @dataclass(frozen=True, slots=True)
 class BenchResult:
-    question: str
-    query: str  # what was searched: the question, or its expansion
+    question: str  # masked: the bench echoes no personal data
+    query: str  # what was searched (the question, or its expansion), masked
     reply: Reply
     ranking: tuple[RankedEntry, ...]
     knowledge_version: str
@@ -49,4 +49,5 @@ class Bench:
             for rank, hit in enumerate(snapshot.search(query)[:limit], start=1)
         )
         thresholds = composer.DEFAULT_THRESHOLDS
-        return BenchResult(question, query, decision.reply, ranking, snapshot.version, thresholds)
+        echoed = masking.mask_pii(query).text
+        return BenchResult(masked, echoed, decision.reply, ranking, snapshot.version, thresholds)
