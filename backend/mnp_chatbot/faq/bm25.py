@@ -114,7 +114,7 @@ class FieldedIndex:
 
     def __init__(
         self,
-        fields: Sequence[Sequence[Sequence[str]]],
+        fields: Sequence[Iterable[Sequence[str]]],
         weights: Sequence[float],
         *,
         k1: float,

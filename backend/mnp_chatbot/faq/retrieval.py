@@ -127,9 +127,10 @@ class Retriever:
         self._entry_brands = [frozenset(entry.brands) for entry in self.entries]
         fields = ([e.title for e in self.entries], [e.answer for e in self.entries])
         weights = (config.question_weight, config.answer_weight)
-        words = [[self._word_tokens(text) for text in texts] for texts in fields]
+        # Generators, so each document's tokens become ids (and are freed) before the next is read.
+        words = [(self._word_tokens(text) for text in texts) for texts in fields]
         self._words = FieldedIndex(words, weights, k1=config.k1, b=config.b, rows=True)
-        grams = [[char_ngrams(char_view(text), 2) for text in texts] for texts in fields]
+        grams = [(char_ngrams(char_view(text), 2) for text in texts) for texts in fields]
         self._chars = FieldedIndex(grams, weights, k1=config.k1, b=config.b)
 
     @classmethod
@@ -203,7 +204,7 @@ class Retriever:
     def _prefer_brands(
         self, candidates: Positions, lexical: Scores, brands: list[str]
     ) -> tuple[Scores, Scores]:
-        factors = np.array([self._brand_factor(int(i), brands) for i in candidates], dtype=np.float32)
+        factors = np.array([self._brand_factor(i, brands) for i in candidates.tolist()], dtype=np.float32)
         return lexical * factors, factors
 
     def _brand_factor(self, position: int, brands: list[str]) -> float:
@@ -226,9 +227,8 @@ class Retriever:
         dense: DenseRanking | None,
         limit: int,
     ) -> list[Hit]:
-        by_position = {
-            int(p): (float(lexical[i]), float(scores[i]), float(factors[i])) for i, p in enumerate(candidates)
-        }
+        columns = zip(candidates.tolist(), lexical.tolist(), scores.tolist(), factors.tolist(), strict=True)
+        by_position = {p: (lex, score, factor) for p, lex, score, factor in columns}
         similarity = self._dense_scores(dense, by_position)
         weight = self.config.dense_weight
         final = {p: s + weight * similarity.get(p, (0.0, 0.0))[1] for p, (_, s, _) in by_position.items()}
