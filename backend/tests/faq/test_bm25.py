@@ -74,3 +74,13 @@ class TestFieldIndex:
     def test_rows_must_be_requested(self) -> None:
         with pytest.raises(ValueError, match="without document rows"):
             FieldIndex([[0]], 1, k1=1.2, b=0.75).rows(np.array([0]))
+
+
+class TestSizes:
+    def test_index_reports_the_bytes_of_its_arrays(self, index: FieldedIndex) -> None:
+        without_rows = FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75)
+        assert index.nbytes > without_rows.nbytes > 0
+
+    def test_terms_outside_the_vocabulary_score_nothing(self) -> None:
+        field = FieldIndex([[0, 1]], 2, k1=1.2, b=0.75)
+        assert field.scores({5: 1.0, -1: 1.0}).tolist() == [0.0]

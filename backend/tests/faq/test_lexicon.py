@@ -72,3 +72,7 @@ class TestBrandMatcher:
     @pytest.mark.parametrize("text", ["audioの設定", "sbiの口座", "beautyサロン"])
     def test_latin_aliases_need_word_boundaries(self, text: str) -> None:
         assert brand_matcher(BRANDS).find(text) == []
+
+
+def test_terms_that_normalise_to_nothing_are_ignored() -> None:
+    assert TermMatcher({"blank": ["　", "手数料"]}).find("手数料") == ["blank"]

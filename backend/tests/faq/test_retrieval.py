@@ -80,8 +80,13 @@ class TestSearch:
     def test_survives_typos_and_width_variants(self, retriever: Retriever, query: str, expected: str) -> None:
         assert top_id(retriever, query) == expected
 
-    def test_limit_caps_the_results(self, retriever: Retriever) -> None:
-        assert len(retriever.search("予約番号", limit=2)) == 2
+    @pytest.mark.parametrize("limit", [1, 2, 5])
+    def test_limit_caps_the_results(self, retriever: Retriever, limit: int) -> None:
+        assert len(retriever.search("予約番号", limit=limit)) == limit
+
+    def test_few_candidates_are_reranked_when_asked(self, config: RetrieverConfig) -> None:
+        narrow = Retriever.build(ENTRIES, replace(config, candidates=2))
+        assert len(narrow.search("予約番号", limit=10)) == 2
 
     def test_hits_are_ordered_by_score(self, retriever: Retriever) -> None:
         scores = [hit.score for hit in retriever.search("予約番号の発行", limit=10)]
@@ -101,6 +106,12 @@ class TestSearch:
         ]
         hits = Retriever.build(twins).search("予約番号の期限")
         assert [hit.entry_id for hit in hits] == ["twin-0", "twin-1", "twin-2"]
+
+    def test_a_concept_no_entry_mentions_adds_nothing(self, retriever: Retriever) -> None:
+        assert top_id(retriever, "移転元の予約番号") == top_id(retriever, "予約番号")
+
+    def test_reports_its_index_size(self, retriever: Retriever) -> None:
+        assert retriever.index_bytes > 0
 
     def test_an_empty_base_finds_nothing(self) -> None:
         assert Retriever.build([]).search("予約番号") == []

@@ -84,6 +84,9 @@ class TestTokenizer:
     def test_short_units_split_compounds(self, tokenizer: Tokenizer) -> None:
         assert tokenizer.tokens("契約事務手数料") == ["契約", "事務", "手数", "料"]
 
+    def test_both_granularities_drop_stop_words_among_the_parts(self) -> None:
+        assert Tokenizer(Granularity.BOTH).tokens("する") == []
+
     def test_both_granularities_keep_the_compound_and_its_parts(self) -> None:
         tokens = Tokenizer(Granularity.BOTH).tokens("事務手数料")
         assert tokens[0] == "事務手数料"
