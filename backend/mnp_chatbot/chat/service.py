@@ -147,7 +147,7 @@ class ChatService:
         yield AnswerStarted(opened.token)
         masked = self.mask(inbound.text)
         snapshot = self.index.snapshot
-        dense = await self.dense.rank(inbound.text) if self.dense is not None else None
+        dense = await self.dense.rank(masked) if self.dense is not None else None
         decision = engine.decide(inbound.text, masked, known, snapshot, today=self.today(), dense=dense)
         if self.llm is not None and self.llm.applies(decision):
             history = await self._recent_turns(opened.conversation_id)
