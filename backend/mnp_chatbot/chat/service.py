@@ -1,5 +1,6 @@
 """The customer-facing loop: one inbound message in, a stored turn and its reply events out."""
 
+import asyncio
 import datetime as dt
 import re
 import time
@@ -147,16 +148,24 @@ class ChatService:
         yield AnswerStarted(opened.token)
         masked = self.mask(inbound.text)
         snapshot = self.index.snapshot
-        dense = await self.dense.rank(masked) if self.dense is not None else None
+        history = asyncio.create_task(self._recent_turns(opened.conversation_id)) if self.llm else None
+        try:
+            dense = await self.dense.rank(masked) if self.dense is not None else None
+        except BaseException:
+            if history is not None:
+                history.cancel()
+            raise
         decision = engine.decide(inbound.text, masked, known, snapshot, today=self.today(), dense=dense)
-        if self.llm is not None and self.llm.applies(decision):
-            history = await self._recent_turns(opened.conversation_id)
-            async for event in self.llm.stream(decision, masked=masked, snapshot=snapshot, history=history):
+        if self.llm is not None and history is not None and self.llm.applies(decision):
+            turns = await history
+            async for event in self.llm.stream(decision, masked=masked, snapshot=snapshot, history=turns):
                 if isinstance(event, Answered):
                     decision = replace(decision, reply=event.reply)
                 else:
                     yield event
         else:
+            if history is not None:
+                history.cancel()
             for part in chunks(decision.reply.text):
                 yield AnswerDelta(part)
         latency_ms = int((time.perf_counter() - started) * 1000)
