@@ -1,25 +1,24 @@
 """The built front end (`frontend/dist`), served by the app itself: the chat at `/`, the widget loader at
 `/widget.js`, hashed bundles under `/assets/`.
 
-Mounted at `/` after every router, so it only sees paths no API route claimed. It answers GET and HEAD for
-files that exist and 404 for anything else; `/api/...` stays the API's (a JSON 404, never the chat page).
+It is the router's default app, not a route: it only sees requests that no route matched, even partly, so a
+wrong method on an API path is still the API's 405 and a route added later is never shadowed. It answers GET
+and HEAD for files that exist; anything else, and every path under `/api` or `/admin`, is the usual JSON 404.
 """
 
 import os
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 DIST = Path(__file__).resolve().parents[3] / "frontend" / "dist"
-MOUNT_NAME = "frontend"
 HASHED_ASSETS = "assets" + os.sep
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-NOT_SERVED = ("api", "admin")
+NOT_SERVED = frozenset({"api", "admin"})
 
 
 def cache_control(path: str) -> str:
@@ -27,17 +26,15 @@ def cache_control(path: str) -> str:
     return IMMUTABLE if path.startswith(HASHED_ASSETS) else REVALIDATE
 
 
-def is_reserved(path: str) -> bool:
-    first = path.split(os.sep, 1)[0]
-    return first in NOT_SERVED
+def is_served(scope: Scope) -> bool:
+    """Only GET and HEAD, and never the API's or the admin console's paths."""
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return False
+    first = scope["path"].lstrip("/").split("/", 1)[0]
+    return first not in NOT_SERVED
 
 
 class FrontendFiles(StaticFiles):
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        if scope["method"] not in ("GET", "HEAD") or is_reserved(path):
-            raise HTTPException(status_code=404)
-        return await super().get_response(path, scope)
-
     def file_response(
         self,
         full_path: str | os.PathLike[str],
@@ -51,11 +48,25 @@ class FrontendFiles(StaticFiles):
         return response
 
 
+class FrontendFallback:
+    """The router's default: the build for what it serves, the router's own 404 for the rest."""
+
+    def __init__(self, files: ASGIApp, not_found: ASGIApp) -> None:
+        self.files = files
+        self.not_found = not_found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not is_served(scope):
+            await self.not_found(scope, receive, send)
+            return
+        await self.files(scope, receive, send)
+
+
 def mount(app: FastAPI, dist: Path | None = None) -> bool:
-    """Serve `dist` (default: the repository's `frontend/dist`) at `/` when it holds a build; call after every
-    router. True when mounted."""
+    """Serve `dist` (default: the repository's `frontend/dist`) for paths no route matches, when it holds a
+    build. True when mounted."""
     dist = dist or DIST
     if not (dist / "index.html").is_file():
         return False
-    app.mount("/", FrontendFiles(directory=dist, html=True), name=MOUNT_NAME)
+    app.router.default = FrontendFallback(FrontendFiles(directory=dist, html=True), app.router.default)
     return True

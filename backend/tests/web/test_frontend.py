@@ -7,7 +7,6 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from starlette.routing import Mount
 
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.main import create_app
@@ -57,20 +56,28 @@ class TestCacheControl:
 class TestMount:
     def test_mounts_nothing_without_a_build(self, tmp_path: Path) -> None:
         app = FastAPI()
-        before = len(app.routes)
+        default = app.router.default
         assert frontend.mount(app, tmp_path) is False
-        assert len(app.routes) == before
-        assert not any(isinstance(route, Mount) for route in app.routes)
+        assert app.router.default is default
 
-    def test_the_front_end_is_the_last_route_of_the_real_app(
+    def test_the_real_app_falls_back_to_the_front_end(
         self, dist: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(frontend, "DIST", dist)
-        routes = create_app(settings).routes
-        last = routes[-1]
-        assert isinstance(last, Mount)
-        assert last.name == frontend.MOUNT_NAME
-        assert not any(isinstance(route, Mount) and route.path == "" for route in routes[:-1])
+        assert isinstance(create_app(settings).router.default, frontend.FrontendFallback)
+
+    async def test_routes_added_after_it_still_answer(self, dist: Path) -> None:
+        app = FastAPI()
+        frontend.mount(app, dist)
+
+        @app.get("/later")
+        async def later() -> dict[str, str]:
+            return {"route": "later"}
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            assert (await http.get("/later")).json() == {"route": "later"}
+            assert (await http.get("/")).status_code == 200
 
 
 class TestServing:
@@ -116,6 +123,16 @@ class TestServing:
         response = await served.request(method, path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+    @pytest.mark.parametrize(
+        ("method", "path"), [("DELETE", "/health"), ("GET", "/api/chat"), ("PUT", "/metrics")]
+    )
+    async def test_a_wrong_method_on_a_route_is_still_405(
+        self, served: httpx.AsyncClient, method: str, path: str
+    ) -> None:
+        response = await served.request(method, path)
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
 
     async def test_the_api_and_operations_endpoints_still_answer(self, served: httpx.AsyncClient) -> None:
         health = await served.get("/health/live")
