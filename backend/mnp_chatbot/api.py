@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from mnp_chatbot.audit.router import router as audit_router
+from mnp_chatbot.auth.router import errors
 from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
@@ -12,14 +13,17 @@ from mnp_chatbot.navigator.router import router as navigator_router
 from mnp_chatbot.privacy.router import router as privacy_router
 from mnp_chatbot.web import frontend
 
+# Any /api route can answer these (body-size and rate limits), in the one error shape.
+API_ERRORS = errors(413, 429)
+
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(health_router)
-    app.include_router(faq_router)
-    app.include_router(chat_router)
-    app.include_router(navigator_router)
-    app.include_router(auth_router)
-    app.include_router(audit_router)
-    app.include_router(privacy_router)
+    app.include_router(faq_router, responses={**API_ERRORS, **errors(404)})
+    app.include_router(chat_router, responses=API_ERRORS)
+    app.include_router(navigator_router, responses=API_ERRORS)
+    app.include_router(auth_router, responses=API_ERRORS)
+    app.include_router(audit_router, responses=API_ERRORS)
+    app.include_router(privacy_router, responses=API_ERRORS)
     app.include_router(knowledge_admin_router)
     frontend.mount(app)  # keep last: it serves every path that no router above claims

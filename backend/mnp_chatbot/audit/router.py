@@ -24,7 +24,7 @@ async def list_audit_logs(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before_id: Annotated[int | None, Query(alias="beforeId", ge=1, le=2**62)] = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(pattern=r"^[a-z_.]{1,64}$")] = None,
     actor_id: Annotated[uuid.UUID | None, Query(alias="actorId")] = None,
 ) -> dict[str, object]:
     items = await audit.page(session, limit=limit, before_id=before_id, action=action, actor_id=actor_id)

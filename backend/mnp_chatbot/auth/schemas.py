@@ -1,33 +1,46 @@
 """Bodies of the sign-in and user-management API."""
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from mnp_chatbot.core.schemas import Schema
 
+UNSTORABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """No control characters or lone surrogates: PostgreSQL cannot store them and they have no use here."""
+    if UNSTORABLE.search(value):
+        raise ValueError("使えない文字が含まれています")
+    return value
+
+
+Storable = AfterValidator(storable)
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
     ),
+    Storable,
 ]
-NewPassword = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+NewPassword = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH), Storable]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable]
 RoleName = Literal["admin", "operator", "viewer"]
 
 
 class LoginRequest(Schema):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH)]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254), Storable]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH), Storable]
 
 
 class RefreshRequest(Schema):
-    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=128)] = Field(
+    refresh_token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,128}$")] = Field(
         alias="refreshToken"
     )
 

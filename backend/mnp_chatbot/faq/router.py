@@ -31,7 +31,7 @@ async def list_faqs(
     category: Annotated[str | None, Query(max_length=32)] = None,
     brand: Annotated[str | None, Query(max_length=48)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, object]:
     entries = await faq.list_entries(category=category, brand=brand, limit=limit, offset=offset)
     return {"items": entries}
