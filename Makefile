@@ -51,7 +51,7 @@ typecheck: setup
 	cd backend && .venv/bin/mypy mnp_chatbot tests scripts
 
 pytest: setup frontend browser
-	cd backend && .venv/bin/pytest $(PYTEST_ARGS)
+	cd backend && MNP_E2E_REQUIRED=1 .venv/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck frontend-check pytest
 
