@@ -8,6 +8,7 @@ from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.health.router import router as health_router
+from mnp_chatbot.insights.router import router as insights_router
 from mnp_chatbot.knowledge.admin_router import router as knowledge_admin_router
 from mnp_chatbot.navigator.router import router as navigator_router
 from mnp_chatbot.privacy.router import router as privacy_router
@@ -26,4 +27,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(audit_router, responses=API_ERRORS)
     app.include_router(privacy_router, responses=API_ERRORS)
     app.include_router(knowledge_admin_router)
+    app.include_router(insights_router)
     frontend.mount(app)  # keep last: it serves every path that no router above claims
