@@ -28,7 +28,7 @@ UNKNOWN = "6f1c2a4e-0000-4000-8000-000000000000"
 
 @pytest.fixture
 async def story(db: async_sessionmaker[AsyncSession]) -> dict[str, uuid.UUID]:
-    source = {
+    source: dict[str, object] = {
         "faq_id": "x",
         "question": "予約番号の有効期限は？",
         "url": None,
