@@ -1,10 +1,11 @@
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import make_url
 
 from mnp_chatbot.main import create_app
 from tests.fixtures.app import SettingsFactory
-from tests.fixtures.database import with_database
+from tests.fixtures.database import admin_execute
 
 
 class TestHealth:
@@ -19,18 +20,17 @@ class TestHealth:
         assert body["checks"]["database"]["status"] == "ok"
         assert body["checks"]["memory"]["rss"] > 0
 
-    async def test_answers_503_when_the_database_is_down(
-        self, make_settings: SettingsFactory, server_url: str
+    async def test_answers_503_when_the_database_goes_down(
+        self, client: httpx.AsyncClient, server_url: str, database_url: str
     ) -> None:
-        settings = make_settings(DATABASE_URL=with_database(server_url, "no_such_database"))
-        app = create_app(settings)
-        async with LifespanManager(app) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-                health = await http.get("/health")
-                ready = await http.get("/health/ready")
-                live = await http.get("/health/live")
+        assert (await client.get("/health")).status_code == 200
+        name = make_url(database_url).database
+        await admin_execute(server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+        health = await client.get("/health")
+        ready = await client.get("/health/ready")
+        live = await client.get("/health/live")
         assert health.status_code == 503
+        assert health.json()["message"] == "Service Unavailable"
         assert health.json()["checks"]["database"]["status"] == "error"
         assert ready.status_code == 503
         assert live.status_code == 200
@@ -77,5 +77,5 @@ class TestErrors:
 
     @pytest.mark.parametrize("path", ["/health", "/health/live"])
     async def test_every_response_carries_a_request_id(self, client: httpx.AsyncClient, path: str) -> None:
-        response = await client.get(path, headers={"X-Request-ID": "abc-123"})
-        assert response.headers["x-request-id"] == "abc-123"
+        response = await client.get(path, headers={"X-Request-ID": "req-abc-123"})
+        assert response.headers["x-request-id"] == "req-abc-123"

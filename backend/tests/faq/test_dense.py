@@ -71,7 +71,7 @@ class TestDenseIndex:
     async def test_a_failing_provider_leaves_the_lexical_ranking_alone(
         self, dense: DenseIndex, openai_server: FakeOpenAI
     ) -> None:
-        openai_server.script(Script(status=503))
+        openai_server.script_embeddings(Script(status=503))
         assert await dense.rank("予約番号の有効期限") is None
 
 
