@@ -1,9 +1,11 @@
 """The built front end (`frontend/dist`), served by the app itself: the chat at `/`, the widget loader at
-`/widget.js`, hashed bundles under `/assets/`.
+`/widget.js`, the operators' console at `/admin` (a single-page app: every `/admin/*` path is its page),
+hashed bundles under `/assets/`.
 
 It is the router's default app, not a route: it only sees requests that no route matched, even partly, so a
 wrong method on an API path is still the API's 405 and a route added later is never shadowed. It answers GET
-and HEAD for files that exist; anything else, and every path under `/api` or `/admin`, is the usual JSON 404.
+and HEAD for files that exist (and the console's page for `/admin/*`); anything else, and every path under
+`/api`, is the usual JSON 404.
 """
 
 import os
@@ -18,7 +20,14 @@ DIST = Path(__file__).resolve().parents[3] / "frontend" / "dist"
 HASHED_ASSETS = "assets" + os.sep
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-NOT_SERVED = frozenset({"api", "admin"})
+NOT_SERVED = frozenset({"api"})
+CONSOLE = "admin"
+CONSOLE_PAGE = "/admin/index.html"
+
+
+def first_segment(scope: Scope) -> str:
+    path: str = scope["path"]
+    return path.lstrip("/").split("/", 1)[0]
 
 
 def cache_control(path: str) -> str:
@@ -27,11 +36,10 @@ def cache_control(path: str) -> str:
 
 
 def is_served(scope: Scope) -> bool:
-    """Only GET and HEAD, and never the API's or the admin console's paths."""
+    """Only GET and HEAD, and never the API's paths."""
     if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
         return False
-    first = scope["path"].lstrip("/").split("/", 1)[0]
-    return first not in NOT_SERVED
+    return first_segment(scope) not in NOT_SERVED
 
 
 class FrontendFiles(StaticFiles):
@@ -59,6 +67,9 @@ class FrontendFallback:
         if not is_served(scope):
             await self.not_found(scope, receive, send)
             return
+        if first_segment(scope) == CONSOLE:
+            # The console routes in the browser: its one page answers for every path under /admin.
+            scope = {**scope, "path": CONSOLE_PAGE, "raw_path": CONSOLE_PAGE.encode()}
         await self.files(scope, receive, send)
 
 

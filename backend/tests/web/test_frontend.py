@@ -13,6 +13,7 @@ from mnp_chatbot.main import create_app
 from mnp_chatbot.web import frontend
 
 INDEX = '<!doctype html><html lang="ja"><div id="root"></div><script src="/assets/index-abc123.js"></script>'
+CONSOLE = '<!doctype html><html lang="ja"><title>管理コンソール</title><div id="admin-root"></div>'
 
 
 @pytest.fixture
@@ -22,6 +23,8 @@ def dist(tmp_path: Path) -> Path:
     (folder / "index.html").write_text(INDEX, encoding="utf-8")
     (folder / "assets" / "index-abc123.js").write_text("console.log('chat')", encoding="utf-8")
     (folder / "widget.js").write_text("(function(){})()", encoding="utf-8")
+    (folder / "admin").mkdir()
+    (folder / "admin" / "index.html").write_text(CONSOLE, encoding="utf-8")
     return folder
 
 
@@ -107,9 +110,10 @@ class TestServing:
     @pytest.mark.parametrize(
         ("method", "path"),
         [
-            ("GET", "/admin"),
-            ("GET", "/admin/index.html"),
             ("GET", "/api/no-such-endpoint"),
+            ("GET", "/api/admin/no-such-endpoint"),
+            ("POST", "/admin"),
+            ("GET", "/administrator"),
             ("POST", "/api/no-such-endpoint"),
             ("POST", "/"),
             ("GET", "/no-such-page"),
@@ -123,6 +127,15 @@ class TestServing:
         response = await served.request(method, path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+    @pytest.mark.parametrize(
+        "path", ["/admin", "/admin/", "/admin/index.html", "/admin/faqs", "/admin/conversations/1?x=1"]
+    )
+    async def test_every_console_path_is_the_console_page(self, served: httpx.AsyncClient, path: str) -> None:
+        response = await served.get(path)
+        assert response.status_code == 200
+        assert 'id="admin-root"' in response.text
+        assert response.headers["cache-control"] == frontend.REVALIDATE
 
     @pytest.mark.parametrize(
         ("method", "path"), [("DELETE", "/health"), ("GET", "/api/chat"), ("PUT", "/metrics")]
