@@ -28,6 +28,11 @@ from tests.fixtures.app import SettingsFactory
 from tests.fixtures.openai_server import FakeOpenAI, Script
 from tests.fixtures.server import ServerThread
 
+SECRETS = {
+    "JWT_SECRET": "canary-jwt-secret-7f3a9c2e41",
+    "SESSION_SECRET": "canary-session-secret-5b8d0e6f",
+    "ENCRYPTION_KEY": "canary-encryption-passphrase-2c4e",
+}
 SEPARATORS = r"[\s\-‐－ー−()]?"
 TEXT_TYPES = ("text", "character varying", "jsonb", "json", "ARRAY")
 
@@ -129,6 +134,7 @@ def settings(
         LOG_LEVEL="debug",
         MASK_PERSONAL_DATA=True,
         LOG_PERSONAL_DATA=False,
+        **SECRETS,
     )
 
 
@@ -287,6 +293,9 @@ async def test_planted_personal_data_reaches_no_sink(
     assert "[電話番号]" in " ".join(request.text() for request in openai_server.chat_requests())
     assert len(logs.splitlines()) > 10
     assert leaks(canaries, sinks) == {}
+    assert {
+        name for name, content in sinks.items() if any(secret in content for secret in SECRETS.values())
+    } == set()
 
 
 def test_the_canary_search_finds_every_surface_form() -> None:
