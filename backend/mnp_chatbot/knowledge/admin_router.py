@@ -35,6 +35,17 @@ from mnp_chatbot.knowledge.schemas import CarrierDocument
 router = APIRouter(prefix="/api/admin", tags=["admin: knowledge"])
 READ_ERRORS = errors(401, 403, 422, 429)
 WRITE_ERRORS = errors(401, 403, 404, 409, 413, 415, 422, 429)
+UPLOAD: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "description": "A knowledge file: what the matching export returns (YAML, JSON or CSV)",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
 DryRun = Annotated[bool, Query(alias="dryRun", description="Validate and count only; write nothing")]
 
 
@@ -70,7 +81,11 @@ async def export_faqs(
 
 
 @router.post(
-    "/faqs/import", response_model=ImportReportRead, response_model_by_alias=True, responses=WRITE_ERRORS
+    "/faqs/import",
+    response_model=ImportReportRead,
+    response_model_by_alias=True,
+    responses=WRITE_ERRORS,
+    openapi_extra=UPLOAD,
 )
 async def import_faqs(
     user: StaffUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
@@ -114,7 +129,11 @@ async def export_carriers(
 
 
 @router.post(
-    "/carriers/import", response_model=ImportReportRead, response_model_by_alias=True, responses=WRITE_ERRORS
+    "/carriers/import",
+    response_model=ImportReportRead,
+    response_model_by_alias=True,
+    responses=WRITE_ERRORS,
+    openapi_extra=UPLOAD,
 )
 async def import_carriers(
     user: StaffUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
