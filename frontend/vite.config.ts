@@ -10,6 +10,11 @@ export default defineConfig({
     assetsDir: "assets",
     target: "es2020",
     sourcemap: false,
+    rollupOptions: {
+      // Two pages: the customer chat (also what the widget opens) and the operators' console at /admin.
+      // Paths are relative to frontend/, where every npm script runs.
+      input: { index: "index.html", admin: "admin/index.html" },
+    },
   },
   server: {
     proxy: {

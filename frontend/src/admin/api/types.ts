@@ -1,0 +1,186 @@
+// Wire types of the console's API (auth, knowledge, insights), as the backend serialises them.
+
+export type Role = "admin" | "operator" | "viewer";
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  isActive: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: "bearer";
+  expiresIn: number;
+  user: User;
+}
+
+export interface FaqSource {
+  title: string;
+  url?: string | null;
+  date?: string | null;
+}
+
+export interface FaqEntry {
+  id: string;
+  slug: string;
+  category: string;
+  question: string;
+  answer: string;
+  alternates: string[];
+  keywords: string[];
+  brands: string[];
+  fact_ids: string[];
+  sources: FaqSource[];
+  asOf: string;
+  verification: string;
+  verified: boolean;
+  officialUrl: string | null;
+  validFrom: string | null;
+  validUntil: string | null;
+  isPublished: boolean;
+}
+
+/** What POST/PUT /api/admin/faqs accept (the read shape minus the read-only fields). */
+export type FaqWrite = Omit<FaqEntry, "id" | "verified">;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ImportReport {
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  dryRun: boolean;
+}
+
+export interface Carrier {
+  id: string;
+  name: string;
+  group: string;
+  kind: string;
+  aliases: string[];
+  asOf: string;
+  document: Record<string, unknown>;
+}
+
+export interface TryRanked {
+  rank: number;
+  entry: { id: string; slug: string; question: string; category: string };
+  hit: { score: number; confidence: number; lexical: number; brandFactor: number; matchedTerms: string[] };
+}
+
+export interface TryResponse {
+  question: string;
+  query: string;
+  reply: {
+    text: string;
+    mode: string;
+    confidence: number;
+    sources: { faqId: string; question: string; url: string | null; verified: boolean }[];
+    quickReplies: string[];
+    handoff: boolean;
+    handoffReason: string | null;
+  };
+  ranking: TryRanked[];
+  knowledgeVersion: string;
+  thresholds: { answer: number; clarify: number; related: number };
+}
+
+export interface Conversation {
+  id: string;
+  channel: string;
+  status: string;
+  createdAt: string;
+  lastMessageAt: string;
+  turns: number;
+  handoff: boolean;
+  minConfidence: number | null;
+  thumbsUp: number;
+  thumbsDown: number;
+}
+
+export interface TranscriptMessage {
+  id: string;
+  role: string;
+  text: string;
+  mode: string | null;
+  confidence: number | null;
+  sources: { faqId: string; question: string }[];
+  quickReplies: string[];
+  handoff: boolean;
+  latencyMs: number | null;
+  createdAt: string;
+  feedback: { rating: string; comment: string | null } | null;
+}
+
+export interface Transcript {
+  conversation: Conversation;
+  messages: TranscriptMessage[];
+  handoffs: {
+    id: string;
+    reason: string;
+    status: string;
+    createdAt: string;
+    claimedAt: string | null;
+    resolvedAt: string | null;
+  }[];
+}
+
+export interface Gap {
+  key: string;
+  question: string;
+  variants: string[];
+  count: number;
+  conversations: number;
+  lastSeen: string;
+  reasons: Record<string, number>;
+  candidate: { id: string; slug: string; question: string; category: string; confidence: number } | null;
+}
+
+export interface GapList {
+  items: Gap[];
+  from: string;
+  to: string;
+}
+
+export interface FaqDraft {
+  draft: Partial<FaqWrite> & Record<string, unknown>;
+  gap: Gap;
+  missing: string[];
+}
+
+export interface Day {
+  date: string | null;
+  conversations: number;
+  turns: number;
+  resolved: number;
+  resolutionRate: number | null;
+  handoffs: number;
+  handoffRate: number | null;
+  thumbsUp: number;
+  thumbsDown: number;
+  feedbackRatio: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+}
+
+export interface Analytics {
+  from: string;
+  to: string;
+  timezone: string;
+  days: Day[];
+  totals: Day;
+  modes: Record<string, number>;
+  topQuestions: { question: string; count: number }[];
+}

@@ -1,0 +1,143 @@
+import { useEffect, useMemo, useState } from "react";
+import { AdminApi } from "../api/endpoints";
+import type { AdminHttp } from "../api/http";
+import type { User } from "../api/types";
+import { type Console, ConsoleContext } from "../context";
+import { japanDay } from "../format";
+import { AnalyticsPage } from "../pages/AnalyticsPage";
+import { BenchPage } from "../pages/BenchPage";
+import { CarriersPage } from "../pages/CarriersPage";
+import { ConversationPage } from "../pages/ConversationPage";
+import { ConversationsPage } from "../pages/ConversationsPage";
+import { FaqEditPage } from "../pages/FaqEditPage";
+import { FaqListPage } from "../pages/FaqListPage";
+import { GapsPage } from "../pages/GapsPage";
+import { LoginPage } from "../pages/LoginPage";
+import { BASE, parseRoute, type Route, useLocation } from "../router";
+import { Link } from "./common";
+
+type Session = { state: "checking" } | { state: "out"; notice: string | null } | { state: "in"; user: User };
+
+const NAV: { page: Route["page"]; label: string }[] = [
+  { page: "faqs", label: "FAQ" },
+  { page: "carriers", label: "事業者" },
+  { page: "bench", label: "質問を試す" },
+  { page: "conversations", label: "会話" },
+  { page: "gaps", label: "未解決の質問" },
+  { page: "analytics", label: "分析" },
+];
+
+const SECTION: Partial<Record<Route["page"], Route["page"]>> = {
+  faq: "faqs",
+  "new-faq": "faqs",
+  conversation: "conversations",
+};
+
+const ROLE_LABELS: Record<User["role"], string> = {
+  admin: "管理者",
+  operator: "オペレーター",
+  viewer: "閲覧者",
+};
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "faqs":
+      return <FaqListPage />;
+    case "faq":
+      return <FaqEditPage faqKey={route.key} />;
+    case "new-faq":
+      return <FaqEditPage faqKey={null} />;
+    case "carriers":
+      return <CarriersPage />;
+    case "bench":
+      return <BenchPage />;
+    case "conversations":
+      return <ConversationsPage />;
+    case "conversation":
+      return <ConversationPage id={route.id} />;
+    case "gaps":
+      return <GapsPage />;
+    case "analytics":
+      return <AnalyticsPage />;
+  }
+}
+
+export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; now?: () => Date }) {
+  const api = useMemo(() => new AdminApi(http), [http]);
+  const [session, setSession] = useState<Session>({ state: "checking" });
+  const location = useLocation();
+  const route = parseRoute(location.path);
+
+  useEffect(() => {
+    let current = true;
+    http.resume().then(
+      (user) => current && setSession(user ? { state: "in", user } : { state: "out", notice: null }),
+      () => current && setSession({ state: "out", notice: null }),
+    );
+    const stop = http.onSignedOut(() =>
+      setSession({ state: "out", notice: "ログインの有効期限が切れました。もう一度ログインしてください。" }),
+    );
+    return () => {
+      current = false;
+      stop();
+    };
+  }, [http]);
+
+  const section = SECTION[route.page] ?? route.page;
+  useEffect(() => {
+    const item = NAV.find((entry) => entry.page === section);
+    document.title = `${item?.label ?? "管理"} | MNPチャットボット 管理コンソール`;
+  }, [section]);
+
+  if (session.state === "checking") return <p className="admin-loading">読み込み中…</p>;
+  if (session.state === "out") {
+    return (
+      <LoginPage
+        http={http}
+        notice={session.notice}
+        onSignedIn={(user) => setSession({ state: "in", user })}
+      />
+    );
+  }
+
+  const consoleValue: Console = { api, user: session.user, today: () => japanDay(now()) };
+  const logout = async () => {
+    await http.logout().catch(() => undefined);
+    setSession({ state: "out", notice: "ログアウトしました。" });
+  };
+
+  return (
+    <ConsoleContext.Provider value={consoleValue}>
+      <div className="admin">
+        <header className="admin-header">
+          <span className="admin-brand">MNP 管理コンソール</span>
+          <nav aria-label="メニュー">
+            <ul>
+              {NAV.map((item) => (
+                <li key={item.page}>
+                  <Link
+                    to={`${BASE}/${item.page}`}
+                    className={item.page === section ? "nav-link current" : "nav-link"}
+                  >
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="admin-user">
+            <span>
+              {session.user.displayName}（{ROLE_LABELS[session.user.role]}）
+            </span>
+            <button type="button" onClick={logout}>
+              ログアウト
+            </button>
+          </div>
+        </header>
+        <main className="admin-main">
+          <Page route={route} />
+        </main>
+      </div>
+    </ConsoleContext.Provider>
+  );
+}

@@ -1,0 +1,72 @@
+// Display helpers for the console (Japan time, percentages, milliseconds).
+
+const dateTime = new Intl.DateTimeFormat("ja-JP", {
+  timeZone: "Asia/Tokyo",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "—" : dateTime.format(date);
+}
+
+export function percent(ratio: number | null | undefined, digits = 0): string {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return "—";
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function score(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  return value.toFixed(3);
+}
+
+export function millis(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} 秒` : `${Math.round(value)} ms`;
+}
+
+/** YYYY-MM-DD of the day `daysAgo` before `now`, in Japan time. */
+export function japanDay(now: Date, daysAgo = 0): string {
+  const shifted = new Date(now.getTime() + 9 * 3_600_000 - daysAgo * 86_400_000);
+  return shifted.toISOString().slice(0, 10);
+}
+
+export const CATEGORY_LABELS: Record<string, string> = {
+  basics: "基本",
+  one_stop: "ワンストップ",
+  fees: "手数料",
+  reservation: "予約番号",
+  requirements: "必要なもの",
+  side_effects: "乗り換えの影響",
+  timeline: "手続きの流れ",
+  trouble: "トラブル",
+  smalltalk: "雑談",
+};
+
+export const VERIFICATION_LABELS: Record<string, string> = {
+  official: "公式で確認",
+  press: "報道で確認",
+  secondary: "二次情報",
+  unverified: "未検証",
+};
+
+export const MODE_LABELS: Record<string, string> = {
+  faq: "FAQ回答",
+  llm: "LLM回答",
+  clarify: "聞き返し",
+  handoff: "有人対応",
+  no_answer: "回答できず",
+  smalltalk: "雑談",
+  out_of_scope: "対象外",
+  navigator: "ナビ",
+};
+
+export function label(labels: Record<string, string>, key: string | null | undefined): string {
+  if (!key) return "—";
+  return labels[key] ?? key;
+}

@@ -1,0 +1,16 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { AdminHttp } from "./api/http";
+import { TokenStore, tabStorage } from "./api/tokens";
+import { AdminApp } from "./components/AdminApp";
+import "./admin.css";
+
+const http = new AdminHttp({ tokens: new TokenStore(tabStorage()) });
+const root = document.getElementById("admin-root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <AdminApp http={http} />
+    </StrictMode>,
+  );
+}
