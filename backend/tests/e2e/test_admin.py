@@ -11,6 +11,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from tests.e2e.admin_page import ConsolePage, create_admin
 from tests.e2e.chat_page import ChatPage, save
 from tests.e2e.live import LiveServer
+from tests.e2e.test_chat import AXE, AXE_VIOLATIONS
 
 pytestmark = pytest.mark.browser
 
@@ -101,19 +102,19 @@ class TestConsole:
         console = ConsolePage(page, console_admin.url)
         await console.log_in()
         await console.open("会話")
-        await page.get_by_label("評価").select_option("down")
+        await page.get_by_role("combobox", name=re.compile("^評価")).select_option("down")
         rows = page.locator("table tbody tr")
         await expect(rows).to_have_count(1)
-        await expect(rows.first).to_contain_text("👎 1")
+        await expect(rows.first).to_contain_text("低 1")
         await rows.first.get_by_role("link").click()
         transcript = page.locator("ol.transcript")
         await expect(transcript).to_contain_text(question)
-        await expect(transcript.get_by_text("👎 役に立たなかった")).to_be_visible()
+        await expect(transcript.get_by_text("低評価（役に立たなかった）")).to_be_visible()
         await save(page, screenshots, "admin-04-transcript-with-feedback")
 
         await console.open("未解決の質問")
         gap = page.locator("li.gap").filter(has_text=question)
-        await expect(gap).to_contain_text("👎 1")
+        await expect(gap).to_contain_text("低評価 1")
         await gap.get_by_role("button", name="このFAQを作る").click()
         await expect(page.get_by_role("heading", name="新しいFAQ")).to_be_visible()
         await expect(page.get_by_label("質問", exact=True)).to_have_value(re.compile("SIMロック"))
@@ -143,3 +144,29 @@ class TestConsole:
         await page.reload()
         await expect(page.get_by_role("button", name="ログイン")).to_be_visible()
         assert errors == []
+
+
+class TestConsoleAccessibility:
+    async def test_axe_finds_no_problems(self, browser: Browser, console_admin: LiveServer) -> None:
+        if not AXE.is_file():
+            pytest.skip(f"{AXE} is missing: run `npm ci` in frontend/")
+        # The app's CSP rightly refuses injected scripts; only this audit bypasses it.
+        context = await browser.new_context(viewport=DESKTOP, bypass_csp=True)  # type: ignore[arg-type]
+        try:
+            page = await context.new_page()
+            await page.goto(console_admin.url + "/admin")
+            await page.add_script_tag(path=AXE)
+            assert await page.evaluate(AXE_VIOLATIONS) == [], "login page"
+            console = ConsolePage(page, console_admin.url)
+            await console.log_in()
+            await console.try_question(QUESTION)
+            pages = {"質問を試す": None, "FAQ": "table", "分析": "figure", "事業者": "table", "会話": "table"}
+            for section, ready in pages.items():
+                if section != "質問を試す":
+                    await console.open(section)
+                if ready:
+                    await expect(page.locator(ready).first).to_be_visible()
+                await page.add_script_tag(path=AXE)
+                assert await page.evaluate(AXE_VIOLATIONS) == [], section
+        finally:
+            await context.close()

@@ -7,8 +7,8 @@ export interface Point {
   value: number | null;
 }
 
-const WIDTH = 600;
-const HEIGHT = 200;
+const WIDTH = 420;
+const HEIGHT = 190;
 const PAD = { top: 12, right: 12, bottom: 28, left: 44 };
 
 /** Round `max` up to a readable axis top (1, 2, 5 × 10^n). */

@@ -67,7 +67,7 @@ export function AnalyticsPage() {
             <Figure
               title="解決率"
               value={percent(data.totals.resolutionRate)}
-              detail="有人対応・👎 なしの会話"
+              detail="有人対応・低評価なしの会話"
             />
             <Figure
               title="有人対応率"
@@ -75,9 +75,9 @@ export function AnalyticsPage() {
               detail={`${data.totals.handoffs} 件`}
             />
             <Figure
-              title="👍 の割合"
+              title="高評価の割合"
               value={percent(data.totals.feedbackRatio)}
-              detail={`👍 ${data.totals.thumbsUp} / 👎 ${data.totals.thumbsDown}`}
+              detail={`高評価 ${data.totals.thumbsUp} / 低評価 ${data.totals.thumbsDown}`}
             />
             <Figure
               title="応答時間"
@@ -104,7 +104,7 @@ export function AnalyticsPage() {
               max={1}
             />
             <LineChart
-              title="👍 の割合（評価のうち）"
+              title="高評価の割合（評価のうち）"
               points={series(data.days, (day) => day.feedbackRatio)}
               format={ratio}
               max={1}

@@ -26,8 +26,8 @@ export function ConversationPage({ id }: { id: string }) {
       {data && (
         <>
           <p className="meta">
-            開始 {formatDateTime(data.conversation.createdAt)} ・ {data.conversation.turns} 往復 ・ 👍{" "}
-            {data.conversation.thumbsUp} / 👎 {data.conversation.thumbsDown}
+            開始 {formatDateTime(data.conversation.createdAt)} ・ {data.conversation.turns} 往復 ・ 高評価{" "}
+            {data.conversation.thumbsUp} / 低評価 {data.conversation.thumbsDown}
             {data.conversation.handoff && <Badge tone="warn">有人対応あり</Badge>}
           </p>
           <ol className="transcript">
@@ -46,7 +46,7 @@ export function ConversationPage({ id }: { id: string }) {
                   {message.handoff && <Badge tone="warn">有人対応へ</Badge>}
                   {message.feedback && (
                     <Badge tone={message.feedback.rating === "up" ? "ok" : "bad"}>
-                      {message.feedback.rating === "up" ? "👍 役に立った" : "👎 役に立たなかった"}
+                      {message.feedback.rating === "up" ? "高評価（役に立った）" : "低評価（役に立たなかった）"}
                     </Badge>
                   )}
                 </div>

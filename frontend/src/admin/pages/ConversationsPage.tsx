@@ -56,8 +56,8 @@ export function ConversationsPage() {
             }}
           >
             <option value="">すべて</option>
-            <option value="up">👍 あり</option>
-            <option value="down">👎 あり</option>
+            <option value="up">高評価あり</option>
+            <option value="down">低評価あり</option>
           </select>
         </label>
       </div>
@@ -92,7 +92,7 @@ export function ConversationsPage() {
                     <td>{conversation.turns}</td>
                     <td>{percent(conversation.minConfidence)}</td>
                     <td>
-                      👍 {conversation.thumbsUp} / 👎 {conversation.thumbsDown}
+                      高 {conversation.thumbsUp} / 低 {conversation.thumbsDown}
                     </td>
                     <td>{conversation.handoff ? <Badge tone="warn">あり</Badge> : "なし"}</td>
                   </tr>

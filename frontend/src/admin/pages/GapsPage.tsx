@@ -11,7 +11,7 @@ export const REASON_LABELS: Record<string, string> = {
   handoff: "有人対応へ",
   out_of_scope: "対象外",
   low_confidence: "低い信頼度",
-  thumbs_down: "👎",
+  thumbs_down: "低評価",
 };
 
 const WINDOWS = [7, 30, 90];
@@ -86,7 +86,7 @@ export function GapsPage() {
     <section aria-labelledby="gaps-title">
       <h1 id="gaps-title">未解決の質問</h1>
       <p className="muted">
-        回答できなかった質問、信頼度の低い回答、👎 がついた回答を、同じ質問ごとにまとめています。
+        回答できなかった質問、信頼度の低い回答、低評価（👎）がついた回答を、同じ質問ごとにまとめています。
       </p>
       <div className="filters">
         <label>
