@@ -46,7 +46,9 @@ export function ConversationPage({ id }: { id: string }) {
                   {message.handoff && <Badge tone="warn">有人対応へ</Badge>}
                   {message.feedback && (
                     <Badge tone={message.feedback.rating === "up" ? "ok" : "bad"}>
-                      {message.feedback.rating === "up" ? "高評価（役に立った）" : "低評価（役に立たなかった）"}
+                      {message.feedback.rating === "up"
+                        ? "高評価（役に立った）"
+                        : "低評価（役に立たなかった）"}
                     </Badge>
                   )}
                 </div>
