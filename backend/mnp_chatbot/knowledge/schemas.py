@@ -103,7 +103,8 @@ class MoveKind(StrEnum):
 class PortOutChannel(Document):
     channel: Channel
     name: NonEmpty  # e.g. "My docomo", "ドコモ インフォメーションセンター", "ドコモショップ"
-    phone_numbers: list[NonEmpty] = Field(default_factory=list)  # e.g. ["151（ドコモ携帯から）", "0120-800-000"]
+    # e.g. ["151（ドコモ携帯から）", "0120-800-000"]
+    phone_numbers: list[NonEmpty] = Field(default_factory=list)
     hours: str | None = None  # e.g. "9:00〜21:30"
     note: str | None = None
     url: HttpUrl | None = None
