@@ -1,6 +1,7 @@
 """The operators' console in headless Chromium against the real app: sign-in, editing a FAQ changes the bot's
 answer at once, customer feedback shows up in the console, and the console on a phone."""
 
+import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -126,6 +127,34 @@ class TestConsole:
         await save(page, screenshots, "admin-06-analytics")
         assert errors == []
         assert chat_errors == []
+
+    async def test_exports_the_faqs_and_checks_the_file_back_in(
+        self, desktop: BrowserContext, console_admin: LiveServer, tmp_path: Path
+    ) -> None:
+        page, errors = await new_page(desktop)
+        console = ConsolePage(page, console_admin.url)
+        await console.log_in()
+        transfer = page.get_by_role("region", name="FAQの書き出し・読み込み")
+        await transfer.get_by_label("形式").select_option("json")
+        async with page.expect_download() as download_info:
+            await transfer.get_by_role("button", name="書き出す").click()
+        download = await download_info.value
+        assert download.suggested_filename == "faqs.json"
+        exported = tmp_path / "faqs.json"
+        await download.save_as(exported)
+        records = json.loads(exported.read_text(encoding="utf-8"))
+        assert len(records) > 3
+        assert all({"slug", "question", "answer"} <= record.keys() for record in records)
+
+        # Three entries back unchanged (the whole file is over the default MAX_BODY_BYTES).
+        subset = tmp_path / "three.json"
+        subset.write_text(json.dumps(records[:3], ensure_ascii=False), encoding="utf-8")
+        await transfer.get_by_label("ファイル").set_input_files(subset)
+        await transfer.get_by_role("button", name="確認だけする").click()
+        await expect(transfer.get_by_role("status")).to_contain_text(
+            "確認のみ：全3件（新規 0・更新 0・変更なし 3）"
+        )
+        assert errors == []
 
     async def test_the_console_fits_a_phone(
         self, context: BrowserContext, console_admin: LiveServer, screenshots: Path

@@ -136,6 +136,7 @@ class TestServing:
         assert response.status_code == 200
         assert 'id="admin-root"' in response.text
         assert response.headers["cache-control"] == frontend.REVALIDATE
+        assert response.headers["x-frame-options"] == "DENY"
 
     @pytest.mark.parametrize(
         ("method", "path"), [("DELETE", "/health"), ("GET", "/api/chat"), ("PUT", "/metrics")]
