@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AdminHttp } from "../../src/admin/api/http";
 import { TokenStore } from "../../src/admin/api/tokens";
 import type { Analytics, Day, Gap, TryResponse } from "../../src/admin/api/types";
@@ -289,5 +289,83 @@ describe("small parsers", () => {
     ["{id: povo}", false],
   ])("parseCarrierDocument(%s)", (text, valid) => {
     expect("document" in parseCarrierDocument(text)).toBe(valid);
+  });
+});
+
+describe("FAQ deletion and carriers", () => {
+  const FAQ = {
+    id: "id-7",
+    slug: "sim-unlock",
+    category: "side_effects",
+    question: "SIMロックの解除は必要？",
+    answer: "原則不要です。",
+    alternates: ["SIMロック解除", "SIMロック 必要"],
+    keywords: [],
+    brands: [],
+    fact_ids: [],
+    sources: [{ title: "総務省" }],
+    asOf: "2026-11-01",
+    verification: "official",
+    verified: true,
+    officialUrl: null,
+    validFrom: null,
+    validUntil: null,
+    isPublished: true,
+  };
+
+  it.each([
+    [true, 1],
+    [false, 0],
+  ])("deletes only after the operator confirms (%s)", async (confirmed, deletes) => {
+    vi.spyOn(window, "confirm").mockReturnValue(confirmed);
+    const calls = openAt("/admin/faqs/sim-unlock", {
+      "GET /api/admin/faqs/sim-unlock": ok(FAQ),
+      "DELETE /api/admin/faqs/sim-unlock": () => ({ status: 204 }),
+      "GET /api/admin/faqs": ok({ items: [], total: 0, limit: 50, offset: 0 }),
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "削除" }));
+    expect(window.confirm).toHaveBeenCalledWith(expect.stringContaining("SIMロックの解除は必要？"));
+    expect(calls.filter((call) => call.method === "DELETE")).toHaveLength(deletes);
+    if (confirmed) expect(await screen.findByRole("heading", { name: "FAQ管理" })).toBeTruthy();
+  });
+
+  it("PUTs an edited carrier document and refuses text that is not a JSON object", async () => {
+    const document = { id: "povo", name: "povo", group: "kddi" };
+    const calls = openAt("/admin/carriers", {
+      "GET /api/carriers": ok({
+        items: [
+          {
+            id: "povo",
+            name: "povo",
+            group: "kddi",
+            kind: "online_brand",
+            aliases: ["ポヴォ"],
+            asOf: "2026-11-01",
+            document,
+          },
+        ],
+      }),
+      "PUT /api/admin/carriers/povo": (call) => ({
+        status: 200,
+        body: { id: "povo", created: false, echo: call.body },
+      }),
+    });
+    const user = userEvent.setup();
+    const row = (await screen.findByText("オンライン専用")).closest("tr") as HTMLElement;
+    await user.click(within(row).getByRole("button", { name: "編集" }));
+    const editor = screen.getByLabelText(/povo のデータ/);
+    await user.clear(editor);
+    await user.click(editor);
+    await user.paste("[1, 2]");
+    await user.click(screen.getByRole("button", { name: "povo を保存" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("JSONオブジェクト");
+    await user.clear(editor);
+    await user.paste(JSON.stringify({ ...document, name: "povo2.0" }));
+    await user.click(screen.getByRole("button", { name: "povo を保存" }));
+    expect(await screen.findByText(/保存しました/)).toBeTruthy();
+    const puts = calls.filter((call) => call.method === "PUT");
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.body).toEqual({ ...document, name: "povo2.0" });
   });
 });
