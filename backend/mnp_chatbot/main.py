@@ -138,7 +138,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = realtime
     error_handlers.install(app)
     api.include_routers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.MAX_BODY_BYTES,
+        limits_by_prefix={"/api/admin/": settings.MAX_IMPORT_BYTES},
+    )
     security.add_inner_middleware(app, settings, rate_limits)
     app.add_middleware(RequestContextMiddleware)
     security.add_outer_middleware(app, settings)

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     LINE_CHANNEL_SECRET: SecretStr | None = None
 
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+    MAX_IMPORT_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)  # operators' knowledge imports
 
     @field_validator("CORS_ORIGIN", "TRUSTED_PROXIES", "WIDGET_FRAME_ANCESTORS", mode="before")
     @classmethod

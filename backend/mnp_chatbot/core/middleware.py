@@ -3,6 +3,7 @@
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -79,19 +80,28 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Rejects request bodies over `max_bytes` with 413 before the app reads them."""
+    """Rejects request bodies over the limit with 413 before the app reads them.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    `limits_by_prefix` raises the limit for some paths, e.g. the operators' knowledge import."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, limits_by_prefix: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits_by_prefix = dict(limits_by_prefix or {})
+
+    def limit_for(self, path: str) -> int:
+        return next((v for p, v in self.limits_by_prefix.items() if path.startswith(p)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         received = 0
 
@@ -100,14 +110,14 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge(f"リクエスト本文は {self.max_bytes} バイトまでです。")
+                if received > limit:
+                    raise PayloadTooLarge(f"リクエスト本文は {limit} バイトまでです。")
             return message
 
         await self.app(scope, limited_receive, send)
 
-    async def _reject(self, send: Send) -> None:
-        error = PayloadTooLarge(f"リクエスト本文は {self.max_bytes} バイトまでです。")
+    async def _reject(self, send: Send, limit: int) -> None:
+        error = PayloadTooLarge(f"リクエスト本文は {limit} バイトまでです。")
         body = orjson.dumps(error.body())
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": error.status_code, "headers": headers})

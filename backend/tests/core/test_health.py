@@ -79,3 +79,16 @@ class TestErrors:
     async def test_every_response_carries_a_request_id(self, client: httpx.AsyncClient, path: str) -> None:
         response = await client.get(path, headers={"X-Request-ID": "req-abc-123"})
         assert response.headers["x-request-id"] == "req-abc-123"
+
+
+class TestBodyLimits:
+    async def test_the_operators_api_accepts_larger_bodies_than_the_chat(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        body = b'{"message": "' + b"a" * 100_000 + b'"}'
+        chat = await client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+        admin = await client.post(
+            "/api/admin/faqs", content=body, headers={"content-type": "application/json"}
+        )
+        assert chat.status_code == 413
+        assert admin.status_code in (401, 403)
