@@ -50,7 +50,7 @@ async def list_conversations(
     last: Last = None,
     below: Annotated[float | None, Query(alias="confidenceBelow", ge=0.0, le=1.0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, object]:
     filters = ConversationFilters(channel, status, handoff, feedback, insights.window(first, last), below)
     items, total = await insights.list_conversations(filters, limit=limit, offset=offset)
@@ -61,7 +61,7 @@ async def list_conversations(
     "/conversations/{conversation_id}",
     response_model=TranscriptRead,
     response_model_by_alias=True,
-    responses=errors(401, 403, 404, 429),
+    responses=errors(401, 403, 404, 422, 429),
 )
 async def get_transcript(
     conversation_id: uuid.UUID, user: StaffUser, insights: InsightsServiceDep
@@ -76,7 +76,7 @@ async def list_gaps(
     first: First = None,
     last: Last = None,
     low_confidence: LowConfidence = DEFAULT_LOW_CONFIDENCE,
-    min_count: Annotated[int, Query(alias="minCount", ge=1)] = 1,
+    min_count: Annotated[int, Query(alias="minCount", ge=1, le=100_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, object]:
     dates = insights.date_range(first, last)
@@ -88,7 +88,7 @@ async def list_gaps(
     "/gaps/faq-draft",
     response_model=DraftRead,
     response_model_by_alias=True,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 429),
 )
 async def draft_faq(body: DraftRequest, _: StaffUser, insights: InsightsServiceDep) -> FaqDraft:
     dates = insights.date_range(body.from_, body.to)

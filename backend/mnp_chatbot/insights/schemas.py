@@ -90,7 +90,12 @@ class GapList(Schema):
 
 
 class DraftRequest(Schema):
-    key: str = Field(min_length=1, max_length=500, description="`key` of a group from GET /api/admin/gaps")
+    key: str = Field(
+        min_length=1,
+        max_length=500,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="`key` of a group from GET /api/admin/gaps",
+    )
     from_: dt.date | None = Field(default=None, alias="from")
     to: dt.date | None = None
     low_confidence: float = Field(default=0.3, ge=0.0, le=1.0, alias="lowConfidence")

@@ -5,7 +5,7 @@ Reading is open to every console role; changing the knowledge needs an admin or 
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from mnp_chatbot.auth.dependencies import CurrentUser, StaffUser
 from mnp_chatbot.auth.router import errors
@@ -46,6 +46,10 @@ UPLOAD: dict[str, object] = {
         },
     }
 }
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+MAX_OFFSET = 1_000_000
+FaqKey = Annotated[str, Path(max_length=96, pattern=r"^[A-Za-z0-9_-]+$", description="Id or slug")]
+CarrierId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{1,40}$")]
 DryRun = Annotated[bool, Query(alias="dryRun", description="Validate and count only; write nothing")]
 
 
@@ -59,14 +63,14 @@ async def list_faqs(
     _: CurrentUser,
     editor: KnowledgeEditorDep,
     q: Annotated[
-        str | None, Query(max_length=200, description="Words in slug, question, alternates…")
+        str | None, Query(max_length=200, pattern=PRINTABLE, description="Words in the entry")
     ] = None,
-    category: Annotated[str | None, Query(max_length=32)] = None,
-    brand: Annotated[str | None, Query(max_length=48)] = None,
+    category: Annotated[str | None, Query(max_length=32, pattern=PRINTABLE)] = None,
+    brand: Annotated[str | None, Query(max_length=48, pattern=PRINTABLE)] = None,
     verified: bool | None = None,
     published: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, object]:
     filters = FaqFilters(q.strip() if q else None, category, brand, verified, published)
     items, total = await editor.list_faqs(filters, limit=limit, offset=offset)
@@ -94,9 +98,12 @@ async def import_faqs(
 
 
 @router.get(
-    "/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True, responses=errors(401, 404)
+    "/faqs/{key}",
+    response_model=FaqEntryRead,
+    response_model_by_alias=True,
+    responses=errors(401, 404, 422, 429),
 )
-async def get_faq(key: str, _: CurrentUser, editor: KnowledgeEditorDep) -> FaqEntry:
+async def get_faq(key: FaqKey, _: CurrentUser, editor: KnowledgeEditorDep) -> FaqEntry:
     return await editor.get_faq(key)
 
 
@@ -112,12 +119,14 @@ async def create_faq(body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEdit
 
 
 @router.put("/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True, responses=WRITE_ERRORS)
-async def update_faq(key: str, body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep) -> FaqEntry:
+async def update_faq(
+    key: FaqKey, body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep
+) -> FaqEntry:
     return await editor.update_faq(user.id, key, body)
 
 
 @router.delete("/faqs/{key}", status_code=204, response_class=Response, responses=WRITE_ERRORS)
-async def delete_faq(key: str, user: StaffUser, editor: KnowledgeEditorDep) -> None:
+async def delete_faq(key: FaqKey, user: StaffUser, editor: KnowledgeEditorDep) -> None:
     await editor.delete_faq(user.id, key)
 
 
@@ -143,7 +152,7 @@ async def import_carriers(
 
 @router.put("/carriers/{carrier_id}", response_model=CarrierWritten, responses=WRITE_ERRORS)
 async def put_carrier(
-    carrier_id: str, body: CarrierDocument, user: StaffUser, editor: KnowledgeEditorDep
+    carrier_id: CarrierId, body: CarrierDocument, user: StaffUser, editor: KnowledgeEditorDep
 ) -> CarrierWritten:
     return CarrierWritten(id=carrier_id, created=await editor.put_carrier(user.id, carrier_id, body))
 

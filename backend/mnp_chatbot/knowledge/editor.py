@@ -53,13 +53,37 @@ def carrier_document(carrier: Carrier) -> CarrierDocument:
 
 def validated_faq(body: FaqEntryWrite) -> FaqDocument:
     """The entry under the knowledge file rules; a failure names the field as the client spelt it."""
+    fields = body.document_fields()
+    unstorable = [
+        Problem(1, body.slug, path, formats.UNSTORABLE_MESSAGE) for path in formats.unstorable(fields)
+    ]
     try:
-        return FaqDocument.model_validate(body.document_fields())
+        document = FaqDocument.model_validate(fields)
     except ValidationError as error:
         problems = formats.problems_of(error, FaqDocument, row=1, key=body.slug)
-        raise KnowledgeInvalid(
-            [Problem(p.row, p.key, FaqEntryWrite.api_name(p.field), p.message) for p in problems]
-        ) from None
+        raise _invalid([*unstorable, *problems]) from None
+    if unstorable:
+        raise _invalid(unstorable)
+    return document
+
+
+def validated_carrier(carrier_id: str, document: CarrierDocument) -> CarrierDocument:
+    problems = [
+        Problem(1, document.id, path, formats.UNSTORABLE_MESSAGE)
+        for path in formats.unstorable(document.model_dump(mode="json"))
+    ]
+    if document.id != carrier_id:
+        message = f"URL の通信会社 ({carrier_id}) と本文の id ({document.id}) が一致しません"
+        problems.append(Problem(1, document.id, "id", message))
+    if problems:
+        raise KnowledgeInvalid(problems)
+    return document
+
+
+def _invalid(problems: Sequence[Problem]) -> KnowledgeInvalid:
+    return KnowledgeInvalid(
+        [Problem(p.row, p.key, FaqEntryWrite.api_name(p.field), p.message) for p in problems]
+    )
 
 
 def parse_file(data: bytes, fmt: formats.Format, model: type[D]) -> list[D]:
@@ -143,9 +167,7 @@ class KnowledgeEditor:
 
     async def put_carrier(self, actor: uuid.UUID | None, carrier_id: str, document: CarrierDocument) -> bool:
         """Replace (or add) one brand of the carrier table; True when it is new."""
-        if document.id != carrier_id:
-            message = f"URL の通信会社 ({carrier_id}) と本文の id ({document.id}) が一致しません"
-            raise KnowledgeInvalid([Problem(1, document.id, "id", message)])
+        document = validated_carrier(carrier_id, document)
         async with self.sessionmaker.begin() as session:
             knowledge = KnowledgeRepository(session)
             existing = await knowledge.get_carrier(carrier_id)

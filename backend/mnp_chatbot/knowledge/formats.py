@@ -26,6 +26,8 @@ from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
 D = TypeVar("D", bound=Document)
 KEY_FIELDS: dict[type[Document], str] = {FaqDocument: "slug", CarrierDocument: "id"}
 _WORD = re.compile(r"[a-z_]+")
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "保存できない文字（制御文字など）が含まれています"
 
 
 class Format(StrEnum):
@@ -119,14 +121,39 @@ def parse(data: bytes, fmt: Format, model: type[D]) -> list[D]:
     documents: list[D] = []
     problems: list[Problem] = []
     for row, record in enumerate(records, start=1):
+        key = _key_of(record, model)
+        found = []
         try:
             documents.append(model.model_validate(record))
         except ValidationError as error:
-            problems += problems_of(error, model, row=row, key=_key_of(record, model))
+            found = problems_of(error, model, row=row, key=key)
+        reported = {problem.field for problem in found}
+        found += [
+            Problem(row, key, path, UNSTORABLE_MESSAGE) for path in unstorable(record) if path not in reported
+        ]
+        problems += found
     problems += _duplicates(documents, model)
     if problems:
         raise KnowledgeFileInvalid(problems)
     return documents
+
+
+def unstorable(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings PostgreSQL cannot store: control characters other than tab and
+    line breaks, and lone surrogates."""
+    if isinstance(value, str):
+        return [path] if UNSTORABLE.search(value) else []
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() for found in unstorable(item, _join(path, str(key)))]
+    if isinstance(value, list | tuple):
+        return [
+            found for index, item in enumerate(value) for found in unstorable(item, _join(path, str(index)))
+        ]
+    return []
+
+
+def _join(path: str, part: str) -> str:
+    return f"{path}.{part}" if path else part
 
 
 def problems_of(error: ValidationError, model: type[Document], *, row: int, key: str | None) -> list[Problem]:

@@ -136,6 +136,22 @@ class TestProblems:
     def test_an_unreadable_file_is_one_problem_of_row_zero(self, data: bytes, fmt: Format) -> None:
         assert problems(data, fmt) == [(0, None, None)]
 
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"answer": "回答\x00"}, "answer"),
+            ({"keywords": ["ok", "\x1b[31m"]}, "keywords.1"),
+            ({"sources": [{"title": "\ud83d"}]}, "sources.0.title"),
+        ],
+    )
+    def test_unstorable_text_is_a_problem(self, changes: dict[str, Any], field: str) -> None:
+        data = json.dumps([ENTRY | changes]).encode()
+        assert problems(data, Format.JSON) == [(1, "sample-entry", field)]
+
+    @pytest.mark.parametrize("text", ["改行\nと\tタブ\r\nは使えます", "絵文字👍も"])
+    def test_line_breaks_tabs_and_emoji_are_storable(self, text: str) -> None:
+        assert formats.unstorable({"answer": text, "alternates": [text]}) == []
+
     def test_an_empty_file_has_no_entries(self) -> None:
         assert formats.parse(b"", Format.YAML, FaqDocument) == []
 

@@ -1,6 +1,7 @@
 """The console's knowledge API through the real app: roles, CRUD, validation, audit, and edits going live."""
 
 import copy
+import json
 from typing import Any
 
 import httpx
@@ -191,6 +192,33 @@ class TestEditing:
         response = await client.post("/api/admin/faqs", json=body, headers=await console.headers("admin"))
         assert response.status_code == 422
         assert named in response.json()["error"]["message"]
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"answer": "回答\x00です"}, "answer"),
+            ({"alternates": ["ひとつ", "ふた\x07つ"]}, "alternates.1"),
+            ({"sources": [{"title": "出典\ud800"}]}, "sources.0.title"),
+        ],
+    )
+    async def test_text_the_database_cannot_store_is_refused(
+        self, client: httpx.AsyncClient, console: Console, changes: dict[str, Any], field: str
+    ) -> None:
+        body = json.dumps(entry(**changes), ensure_ascii=True)
+        headers = await console.headers("admin") | {"Content-Type": "application/json"}
+        response = await client.post("/api/admin/faqs", content=body, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == field
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/api/admin/faqs?offset=99999999999999999999", "/api/admin/faqs?q=%00", "/api/admin/faqs/a%00b"],
+    )
+    async def test_hostile_parameters_are_refused(
+        self, client: httpx.AsyncClient, console: Console, path: str
+    ) -> None:
+        response = await client.get(path, headers=await console.headers("viewer"))
+        assert response.status_code == 422
 
     async def test_an_unknown_field_is_refused(self, client: httpx.AsyncClient, console: Console) -> None:
         response = await client.post(
