@@ -26,6 +26,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_router, responses=API_ERRORS)
     app.include_router(audit_router, responses=API_ERRORS)
     app.include_router(privacy_router, responses=API_ERRORS)
-    app.include_router(knowledge_admin_router)
-    app.include_router(insights_router)
+    app.include_router(knowledge_admin_router, responses=API_ERRORS)
+    app.include_router(insights_router, responses=API_ERRORS)
     frontend.mount(app)  # keep last: it serves every path that no router above claims
