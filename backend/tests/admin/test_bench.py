@@ -1,5 +1,6 @@
 """POST /api/admin/try: the reply a first message would get and the ranking behind it; nothing is stored."""
 
+import json
 from typing import Any
 
 import httpx
@@ -93,11 +94,19 @@ class TestBench:
         )
 
     @pytest.mark.parametrize(
-        "body", [{"question": ""}, {"question": "  "}, {"question": "x", "limit": 11}, {}]
+        "body",
+        [
+            {"question": ""},
+            {"question": "  "},
+            {"question": "x", "limit": 11},
+            {},
+            {"question": "予約\ud800番号"},
+        ],
     )
     async def test_bad_requests_are_refused(
         self, client: httpx.AsyncClient, console: Console, body: dict[str, Any]
     ) -> None:
-        response = await client.post("/api/admin/try", json=body, headers=await console.headers("viewer"))
+        headers = await console.headers("viewer") | {"Content-Type": "application/json"}
+        response = await client.post("/api/admin/try", content=json.dumps(body), headers=headers)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "validation_error"
