@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.faq.models import FaqEntry
 
 
@@ -77,7 +78,11 @@ class FaqRepository:
         return int(getattr(result, "rowcount", len(rows)))
 
     async def version(self) -> str:
-        """Changes whenever an entry is added, edited or removed."""
-        row = (await self.session.execute(select(func.count(), func.max(FaqEntry.updated_at)))).one()
-        count, latest = row
-        return f"{count}-{latest.timestamp() if latest else 0:.6f}"
+        """Changes whenever an FAQ entry or a carrier is added, edited or removed."""
+        faqs = select(func.count(), func.max(FaqEntry.updated_at)).select_from(FaqEntry)
+        carriers = select(func.count(), func.max(Carrier.updated_at)).select_from(Carrier)
+        (faq_count, faq_latest), (carrier_count, carrier_latest) = [
+            (await self.session.execute(stmt)).one() for stmt in (faqs, carriers)
+        ]
+        stamps = [f"{t.timestamp():.6f}" if t else "0" for t in (faq_latest, carrier_latest)]
+        return f"{faq_count}-{stamps[0]}-{carrier_count}-{stamps[1]}"

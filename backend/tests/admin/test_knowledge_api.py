@@ -302,11 +302,6 @@ class TestEditsGoLive:
         )
         assert MARKER in (await ask(client, "ミライ通信パックの解約方法"))["text"]
 
-    @pytest.mark.xfail(
-        reason="FaqRepository.version() counts FAQ rows only, so a carrier-only change keeps the snapshot "
-        "version and KnowledgeIndex.reload() skips the rebuild (fix belongs in faq/repository.py)",
-        strict=True,
-    )
     async def test_a_carrier_edit_reaches_the_answer(
         self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
     ) -> None:
