@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 resources.extras["llm_status"] = {"status": "configured", "model": model.name}
                 log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
             dense = open_dense_index(settings, resources)
+            if dense is not None:
+                index.on_rebuilt.append(lambda: _embed_in_background(dense))
             chat = ChatService(
                 resources.sessionmaker, index, chat_config(settings), llm=answerer, dense=dense
             )

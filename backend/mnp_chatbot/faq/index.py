@@ -7,7 +7,7 @@ searches never wait and never see a half-built index. Other replicas hear of cha
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -141,6 +141,8 @@ class KnowledgeIndex:
         self._snapshot: KnowledgeSnapshot | None = None
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
+        self.on_rebuilt: list[Callable[[], Awaitable[object]]] = []  # e.g. embed the edited entries
+        self._followers: set[asyncio.Task[object]] = set()
 
     @property
     def snapshot(self) -> KnowledgeSnapshot:
@@ -166,6 +168,10 @@ class KnowledgeIndex:
             snapshot = await asyncio.to_thread(build_snapshot, version, entries, carriers)
             self._snapshot = snapshot
             log.info("knowledge.index.built", version=version, entries=len(entries), carriers=len(carriers))
+            for follower in self.on_rebuilt:
+                task: asyncio.Task[object] = asyncio.ensure_future(follower())
+                self._followers.add(task)
+                task.add_done_callback(self._followers.discard)
             return snapshot
 
     async def announce_change(self) -> None:
@@ -188,7 +194,7 @@ class KnowledgeIndex:
                 await asyncio.sleep(1.0)
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
+        for task in [*self._followers, *([self._watcher] if self._watcher else [])]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+                await task

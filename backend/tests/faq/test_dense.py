@@ -91,3 +91,27 @@ async def test_the_app_embeds_in_the_background_and_keeps_answering(
     assert response.status_code == 200
     assert await embedded_count(sessionmaker) > 0
     assert any(r.body.get("dimensions") == EMBEDDING_DIMENSIONS for r in openai_server.requests)
+
+
+async def test_an_edited_entry_is_embedded_again_when_the_index_rebuilds(
+    make_settings: SettingsFactory, openai_server: FakeOpenAI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    app = create_app(make_settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=openai_server.url))
+    async with LifespanManager(app, startup_timeout=60) as manager:
+        resources = manager._state["resources"]
+        await resources.extras["embedding_task"]
+        async with sessionmaker.begin() as session:
+            entry = await session.scalar(select(FaqEntry).order_by(FaqEntry.slug).limit(1))
+            assert entry is not None
+            before = entry.embedding_source_hash
+            entry.answer += "（改訂）"
+        await resources.extras["knowledge"].reload()
+        for _ in range(100):
+            async with sessionmaker() as session:
+                after = await session.scalar(
+                    select(FaqEntry.embedding_source_hash).where(FaqEntry.id == entry.id)
+                )
+            if after != before:
+                break
+            await asyncio.sleep(0.1)
+    assert after != before
