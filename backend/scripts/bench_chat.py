@@ -28,13 +28,18 @@ QUESTION_SETS = [
     BACKEND.parents[1] / "shared" / "eval" / "dev.jsonl",
     *sorted((BACKEND / "eval").glob("*.jsonl")),
 ]
+# Customers come from many addresses: each request carries one of 4,000 client addresses from the
+# benchmarking range (RFC 2544, only a header value) through the trusted local proxy, so the real rate
+# limiter runs with its production settings.
 LUA = """
 local questions = {%s}
 local i = 0
 request = function()
   i = i + 1
   local body = '{"message": "' .. questions[(i %% #questions) + 1] .. '"}'
-  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, body)
+  local client = "198.18." .. (math.floor(i / 250) %% 16) .. "." .. (i %% 250)
+  local headers = {["Content-Type"] = "application/json", ["X-Forwarded-For"] = client}
+  return wrk.format("POST", "/api/chat", headers, body)
 end
 """
 
@@ -81,7 +86,7 @@ def serve(scratch: Path, database_url: str, port: int) -> subprocess.Popen[bytes
         "DATA_DIR": str(scratch),
         "LOG_LEVEL": "warning",
         "PORT": str(port),
-        "RATE_LIMIT_MAX_REQUESTS": "100000000",
+        "TRUSTED_PROXIES": "127.0.0.1/32",
     }
     command = [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "serve", "--host", "127.0.0.1"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,8 +1,8 @@
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,12 +17,9 @@ class ConversationRepository:
         return await self.session.scalar(select(Conversation).where(Conversation.token_hash == token_hash))
 
     async def add(self, *, token_hash: str, channel: str, slots: dict[str, Any], status: str) -> uuid.UUID:
-        stmt = (
-            insert(Conversation)
-            .values(token_hash=token_hash, channel=channel, slots=slots, status=status)
-            .returning(Conversation.id)
-        )
-        conversation_id: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
+        conversation_id = uuid.uuid4()
+        values = {"id": conversation_id, "token_hash": token_hash, "channel": channel, "slots": slots}
+        await self.session.execute(insert(CONVERSATIONS).values(**values, status=status))
         return conversation_id
 
     async def save_turn_state(
@@ -36,6 +33,22 @@ class ConversationRepository:
         await self.session.execute(stmt)
 
 
+MESSAGES = cast(Table, Message.__table__)
+CONVERSATIONS = cast(Table, Conversation.__table__)
+# Every column a stored turn sets, so both rows of the multi-row insert have the same keys.
+MESSAGE_DEFAULTS: dict[str, Any] = {
+    "mode": None,
+    "sources": [],
+    "quick_replies": [],
+    "confidence": None,
+    "latency_ms": None,
+    "handoff": False,
+    "client_message_id": None,
+    "reply_to_id": None,
+    "prompt_version": None,
+}
+
+
 class MessageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -44,12 +57,13 @@ class MessageRepository:
         return await self.session.get(Message, message_id)
 
     async def add_turn(self, asked: dict[str, Any], answered: dict[str, Any]) -> uuid.UUID:
-        """Store a customer message and the reply to it; returns the reply's id."""
-        asked_id = (
-            await self.session.execute(insert(Message).values(asked).returning(Message.id))
-        ).scalar_one()
-        stmt = insert(Message).values({**answered, "reply_to_id": asked_id}).returning(Message.id)
-        answered_id: uuid.UUID = (await self.session.execute(stmt)).scalar_one()
+        """Store a customer message and the reply to it in one statement; returns the reply's id."""
+        asked_id, answered_id = uuid.uuid4(), uuid.uuid4()
+        rows = [
+            {**MESSAGE_DEFAULTS, **asked, "id": asked_id},
+            {**MESSAGE_DEFAULTS, **answered, "id": answered_id, "reply_to_id": asked_id},
+        ]
+        await self.session.execute(insert(MESSAGES), rows)
         return answered_id
 
     async def get_reply_to_client_message(

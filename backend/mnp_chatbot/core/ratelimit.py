@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import orjson
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,8 +59,8 @@ class Limiter:
         self.name = name
         self.item = item
         self._key = key
-        self._primary = MovingWindowRateLimiter(storage)
-        self._fallback = MovingWindowRateLimiter(MemoryStorage())
+        self._primary = SlidingWindowCounterRateLimiter(storage)
+        self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def _identifier(self, key: str) -> str:
         return hmac.new(self._key, f"{self.name}:{key}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -86,7 +86,9 @@ class Limiter:
             allowed = await self._fallback.test(self.item, self.name, identifier)
             return await self._verdict(self._fallback, identifier, allowed)
 
-    async def _verdict(self, strategy: MovingWindowRateLimiter, identifier: str, allowed: bool) -> Verdict:
+    async def _verdict(
+        self, strategy: SlidingWindowCounterRateLimiter, identifier: str, allowed: bool
+    ) -> Verdict:
         stats = await strategy.get_window_stats(self.item, self.name, identifier)
         retry_after = 0 if allowed else max(1, math.ceil(stats.reset_time - time.time()))
         return Verdict(allowed, self.item.amount, max(stats.remaining, 0), retry_after)
