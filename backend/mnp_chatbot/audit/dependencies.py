@@ -6,7 +6,7 @@ from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.core.dependencies import ResourcesDep
 
 
-def get_audit_trail(resources: ResourcesDep) -> AuditTrail:
+async def get_audit_trail(resources: ResourcesDep) -> AuditTrail:
     return cast(AuditTrail, resources.extras["audit"])
 
 

@@ -17,11 +17,11 @@ from mnp_chatbot.core.ratelimit import scope_client_address, trusted_networks
 bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/auth/login")
 
 
-def get_auth_service(resources: ResourcesDep) -> AuthService:
+async def get_auth_service(resources: ResourcesDep) -> AuthService:
     return cast(AuthService, resources.extras["auth"])
 
 
-def get_user_service(resources: ResourcesDep) -> UserService:
+async def get_user_service(resources: ResourcesDep) -> UserService:
     return cast(UserService, resources.extras["users"])
 
 
@@ -62,7 +62,7 @@ AdminUser = Annotated[User, Depends(require_role(UserRole.ADMIN))]
 StaffUser = Annotated[User, Depends(require_role(UserRole.ADMIN, UserRole.OPERATOR))]
 
 
-def client_address(request: Request, resources: ResourcesDep) -> str:
+async def client_address(request: Request, resources: ResourcesDep) -> str:
     """The caller's address, from X-Forwarded-For only when the peer is a trusted proxy."""
     return scope_client_address(request.scope, trusted_networks(resources.settings.TRUSTED_PROXIES))
 

@@ -6,7 +6,7 @@ from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.dependencies import ResourcesDep
 
 
-def get_chat_service(resources: ResourcesDep) -> ChatService:
+async def get_chat_service(resources: ResourcesDep) -> ChatService:
     return cast(ChatService, resources.extras["chat"])
 
 

@@ -19,7 +19,7 @@ class ConversationRepository:
     async def add(self, *, token_hash: str, channel: str, slots: dict[str, Any], status: str) -> uuid.UUID:
         conversation_id = uuid.uuid4()
         values = {"id": conversation_id, "token_hash": token_hash, "channel": channel, "slots": slots}
-        await self.session.execute(insert(CONVERSATIONS).values(**values, status=status))
+        await self.session.execute(insert(CONVERSATIONS), {**values, "status": status})
         return conversation_id
 
     async def save_turn_state(

@@ -12,7 +12,7 @@ from mnp_chatbot.core.redis import Store
 from mnp_chatbot.core.resources import Resources
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     return cast(Resources, request.state.resources)
 
 
@@ -24,11 +24,11 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_settings(resources: ResourcesDep) -> Settings:
+async def get_settings(resources: ResourcesDep) -> Settings:
     return resources.settings
 
 
-def get_store(resources: ResourcesDep) -> Store:
+async def get_store(resources: ResourcesDep) -> Store:
     return resources.store
 
 

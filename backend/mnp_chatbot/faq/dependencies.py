@@ -9,14 +9,14 @@ from mnp_chatbot.faq.repository import FaqRepository
 from mnp_chatbot.faq.service import FaqService
 
 
-def get_index(resources: ResourcesDep) -> KnowledgeIndex:
+async def get_index(resources: ResourcesDep) -> KnowledgeIndex:
     return cast(KnowledgeIndex, resources.extras["knowledge"])
 
 
 KnowledgeIndexDep = Annotated[KnowledgeIndex, Depends(get_index)]
 
 
-def get_faq_service(session: SessionDep, index: KnowledgeIndexDep) -> FaqService:
+async def get_faq_service(session: SessionDep, index: KnowledgeIndexDep) -> FaqService:
     return FaqService(FaqRepository(session), CarrierRepository(session), index)
 
 

@@ -8,7 +8,9 @@ from mnp_chatbot.faq.dependencies import KnowledgeIndexDep
 from mnp_chatbot.insights.service import InsightsService
 
 
-def get_insights(session: SessionDep, audit: AuditTrailDep, index: KnowledgeIndexDep) -> InsightsService:
+async def get_insights(
+    session: SessionDep, audit: AuditTrailDep, index: KnowledgeIndexDep
+) -> InsightsService:
     return InsightsService(session, audit, index)
 
 

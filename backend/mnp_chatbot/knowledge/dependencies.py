@@ -11,11 +11,13 @@ from mnp_chatbot.knowledge.editor import KnowledgeEditor
 from mnp_chatbot.knowledge.exceptions import UnsupportedKnowledgeFormat
 
 
-def get_editor(resources: ResourcesDep, index: KnowledgeIndexDep, audit: AuditTrailDep) -> KnowledgeEditor:
+async def get_editor(
+    resources: ResourcesDep, index: KnowledgeIndexDep, audit: AuditTrailDep
+) -> KnowledgeEditor:
     return KnowledgeEditor(resources.sessionmaker, audit, index)
 
 
-def get_bench(index: KnowledgeIndexDep) -> Bench:
+async def get_bench(index: KnowledgeIndexDep) -> Bench:
     return Bench(index)
 
 

@@ -6,7 +6,7 @@ from mnp_chatbot.core.dependencies import ResourcesDep
 from mnp_chatbot.privacy.service import DataRightsService
 
 
-def get_data_rights(resources: ResourcesDep) -> DataRightsService:
+async def get_data_rights(resources: ResourcesDep) -> DataRightsService:
     return cast(DataRightsService, resources.extras["data_rights"])
 
 
