@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +22,7 @@ from mnp_chatbot.auth.users import UserService
 from mnp_chatbot.core import db
 from mnp_chatbot.core.config import Settings, get_settings
 from mnp_chatbot.core.logging import configure_logging
-from mnp_chatbot.core.resources import database_url, start_embedded_if_needed
+from mnp_chatbot.core.resources import command_database
 from mnp_chatbot.knowledge import commands as knowledge_commands
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.privacy import encryption, retention
@@ -48,13 +48,8 @@ def run_migrations(url: str) -> None:
 @app.command()
 def migrate() -> None:
     """Apply every Alembic migration to the configured (or embedded) database."""
-    settings = _settings()
-    embedded = start_embedded_if_needed(settings)
-    try:
-        run_migrations(database_url(settings, embedded))
-    finally:
-        if embedded is not None:
-            embedded.stop()
+    with command_database(_settings()) as url:
+        run_migrations(url)
     typer.echo("database migrated")
 
 
@@ -71,12 +66,8 @@ async def _seed(url: str, settings: Settings) -> tuple[int, int]:
 def seed() -> None:
     """Load the curated FAQ entries and carrier table into the database (idempotent)."""
     settings = _settings()
-    embedded = start_embedded_if_needed(settings)
-    try:
-        faqs, carriers = asyncio.run(_seed(database_url(settings, embedded), settings))
-    finally:
-        if embedded is not None:
-            embedded.stop()
+    with command_database(settings) as url:
+        faqs, carriers = asyncio.run(_seed(url, settings))
     typer.echo(f"seeded {faqs} FAQ entries and {carriers} carriers")
 
 
@@ -101,16 +92,6 @@ def serve(
         forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
         timeout_graceful_shutdown=10,
     )
-
-
-@contextlib.contextmanager
-def _database_url(settings: Settings) -> Iterator[str]:
-    embedded = start_embedded_if_needed(settings)
-    try:
-        yield database_url(settings, embedded)
-    finally:
-        if embedded is not None:
-            embedded.stop()
 
 
 @contextlib.asynccontextmanager
@@ -159,7 +140,7 @@ def create_admin(
         data = UserCreate(email=email, display_name=name, password=password, role=UserRole.ADMIN.value)
     except ValidationError as error:
         raise typer.BadParameter("; ".join(str(e["msg"]) for e in error.errors())) from error
-    with _database_url(settings) as url:
+    with command_database(settings) as url:
         typer.echo(asyncio.run(_create_admin(url, settings, data, update_existing=update_existing)))
 
 
@@ -179,7 +160,7 @@ def purge(
 ) -> None:
     """Delete conversations, messages, hand-offs and webhook events older than the retention period."""
     settings = _settings()
-    with _database_url(settings) as url:
+    with command_database(settings) as url:
         report = asyncio.run(_purge(url, settings, days or settings.DATA_RETENTION_DAYS, batch_size))
     counts = ", ".join(f"{kind}={count}" for kind, count in report.deleted.items())
     typer.echo(f"purged data older than {report.cutoff.isoformat()}: {counts}")
@@ -204,7 +185,7 @@ async def _reencrypt(url: str, settings: Settings, batch_size: int) -> str:
 def reencrypt(batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 500) -> None:
     """Seal stored personal data again under the first key of ENCRYPTION_KEY (after adding a new key)."""
     settings = _settings()
-    with _database_url(settings) as url:
+    with command_database(settings) as url:
         typer.echo(asyncio.run(_reencrypt(url, settings, batch_size)))
 
 

@@ -1,7 +1,7 @@
 """The long-lived resources the lifespan owns, and how they are opened and closed."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,17 @@ def start_embedded_if_needed(settings: Settings) -> embedded_db.EmbeddedPostgres
         return None
     log.info("database.embedded.starting", data_dir=str(settings.DATA_DIR))
     return embedded_db.start(settings.DATA_DIR)
+
+
+@contextlib.contextmanager
+def command_database(settings: Settings) -> Iterator[str]:
+    """The database URL for a one-off command; the embedded server, if used, stops when it ends."""
+    embedded = start_embedded_if_needed(settings)
+    try:
+        yield database_url(settings, embedded)
+    finally:
+        if embedded is not None:
+            embedded.stop()
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,7 @@ replicas to rebuild their index (through Redis when REDIS_URL is set).
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -21,7 +21,7 @@ from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.core import db
 from mnp_chatbot.core import redis as store_module
 from mnp_chatbot.core.config import Settings, get_settings
-from mnp_chatbot.core.resources import database_url, start_embedded_if_needed
+from mnp_chatbot.core.resources import command_database
 from mnp_chatbot.faq.index import CHANGES_CHANNEL
 from mnp_chatbot.knowledge import formats
 from mnp_chatbot.knowledge.editor import ImportReport, KnowledgeEditor
@@ -50,16 +50,6 @@ class StoreAnnouncer:
 
     async def announce_change(self) -> None:
         await self.store.publish(CHANGES_CHANNEL, "cli")
-
-
-@contextlib.contextmanager
-def _database(settings: Settings) -> Iterator[str]:
-    embedded = start_embedded_if_needed(settings)
-    try:
-        yield database_url(settings, embedded)
-    finally:
-        if embedded is not None:
-            embedded.stop()
 
 
 @contextlib.asynccontextmanager
@@ -98,7 +88,7 @@ def _write(data: bytes, output: Path | None) -> None:
 
 
 async def _export(model: type[Document], fmt: formats.Format, settings: Settings) -> bytes:
-    with _database(settings) as url:
+    with command_database(settings) as url:
         async with _editor(url, settings) as editor:
             documents = await (editor.export_faqs() if model is FaqDocument else editor.export_carriers())
     return formats.dump(documents, fmt, model)
@@ -120,7 +110,7 @@ def _read(path: Path, fmt: formats.Format | None, model: type[D]) -> list[D]:
 
 async def _import(total: int, settings: Settings, write: Writer) -> ImportReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with _database(settings) as url, Progress(*columns, console=errors, transient=True) as progress:
+    with command_database(settings) as url, Progress(*columns, console=errors, transient=True) as progress:
         task = progress.add_task("importing", total=total)
         async with _editor(url, settings) as editor:
             report = await write(editor, lambda count: progress.advance(task, count))
