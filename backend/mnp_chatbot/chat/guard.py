@@ -275,3 +275,23 @@ class NumberGate:
             return ""
         released, self.released = self.text[self.released : limit], limit
         return released
+
+
+ECHO_WINDOW = 12
+
+
+def _squashed(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _windows(text: str, window: int) -> set[str]:
+    return {text[i : i + window] for i in range(max(len(text) - window + 1, 0))}
+
+
+def echoes(reply: str, secret: str, *, allowed: Sequence[str] = (), window: int = ECHO_WINDOW) -> bool:
+    """Whether `reply` repeats `window` consecutive characters of `secret` (spaces ignored), e.g. the
+    system prompt's wording, other than what the `allowed` texts (the sources) say too."""
+    pieces = _windows(_squashed(secret), window)
+    for text in allowed:
+        pieces -= _windows(_squashed(text), window)
+    return not pieces.isdisjoint(_windows(_squashed(reply), window))

@@ -136,6 +136,8 @@ class LlmAnswerer:
             async for text in self._guarded(messages, gate):
                 streamed = True
                 yield AnswerDelta(text)
+            if guard.echoes(gate.text, self.prompt.text, allowed=grounding.texts):
+                raise LlmFailure(FailureReason.GUARD)  # the model repeated its instructions
         except Exception as error:
             reason = self._record_failure(error, gate)
             if streamed:

@@ -187,3 +187,23 @@ class TestNumberGate:
             assert gate.failed is not expected.ok
             if expected.ok:
                 assert "".join(released) == reply
+
+
+class TestEchoes:
+    PROMPT = "あなたはMNPの案内係です。\n- 出典に書かれていることだけで答え、推測で補わないでください。"
+
+    @pytest.mark.parametrize(
+        ("reply", "expected"),
+        [
+            ("出典に書かれていることだけで答え、推測で補わないでください。", True),
+            ("出典に書かれている ことだけで答え", True),
+            ("予約番号の有効期限は15日間です[1]。", False),
+            ("出典に書かれています。", False),
+        ],
+    )
+    def test_flags_replies_that_repeat_the_instructions(self, reply: str, expected: bool) -> None:
+        assert guard.echoes(reply, self.PROMPT) is expected
+
+    def test_wording_the_sources_share_with_the_prompt_is_allowed(self) -> None:
+        source = "推測で補わないでください。という注意書きがあります"
+        assert not guard.echoes("推測で補わないでください。", self.PROMPT, allowed=[source])

@@ -194,21 +194,12 @@ LEAKS = {
 }
 
 
-KNOWN_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="the reply guard checks numbers, links and citations only; prompt text without numbers passes",
-)
-
-
 class TestAnObedientModel:
     """The model does what the attacker asked; the customer still must not receive it."""
 
     @pytest.mark.parametrize(
         "leak",
-        [
-            pytest.param(leak, id=name, marks=KNOWN_GAP if name.endswith("without numbers") else ())
-            for name, leak in LEAKS.items()
-        ],
+        [pytest.param(leak, id=name) for name, leak in LEAKS.items()],
     )
     async def test_what_the_attack_wanted_never_reaches_the_customer(
         self, client: httpx.AsyncClient, openai_server: FakeOpenAI, leak: Any
