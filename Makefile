@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 CLI := $(BIN)/mnp-chatbot
 PYTEST_ARGS ?=
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+FRONTEND_BUILT := frontend/dist/.built
+FRONTEND_SOURCES := $(shell find frontend/src frontend/admin frontend/public frontend/scripts -type f 2>/dev/null) \
+	$(wildcard frontend/*.html frontend/*.ts frontend/*.json)
 
 .PHONY: setup frontend frontend-check browser run migrate seed sql lint typecheck test pytest eval \
 	bench-retrieval bench-chat clean
@@ -24,8 +27,11 @@ $(STAMP): backend/requirements.lock backend/pyproject.toml
 $(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 
-frontend: $(FRONTEND_DEPS)
+frontend: $(FRONTEND_BUILT)
+
+$(FRONTEND_BUILT): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+	touch $(FRONTEND_BUILT)
 
 frontend-check: $(FRONTEND_DEPS)
 	cd frontend && npm run lint && npm test
