@@ -8,26 +8,15 @@ wrk with 50 connections on loopback: first `GET /health/live` (the trivial JSON 
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+from scripts.bench_server import questions, served
 
-from mnp_chatbot.cli import run_migrations
-from mnp_chatbot.core import embedded_db
-from tests.fixtures.server import free_port
-
-BACKEND = Path(__file__).resolve().parents[1]
-QUESTION_SETS = [
-    BACKEND.parents[1] / "shared" / "eval" / "dev.jsonl",
-    *sorted((BACKEND / "eval").glob("*.jsonl")),
-]
 # Customers come from many addresses: each request carries one of 4,000 client addresses from the
 # benchmarking range (RFC 2544, only a header value) through the trusted local proxy, so the real rate
 # limiter runs with its production settings.
@@ -42,14 +31,6 @@ request = function()
   return wrk.format("POST", "/api/chat", headers, body)
 end
 """
-
-
-def questions() -> list[str]:
-    found = []
-    for path in QUESTION_SETS:
-        if path.exists():
-            found += [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return found
 
 
 def lua_script(directory: Path) -> Path:
@@ -79,28 +60,6 @@ def parse(output: str) -> dict[str, float]:
     return result
 
 
-def serve(scratch: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": str(scratch),
-        "LOG_LEVEL": "warning",
-        "PORT": str(port),
-        "TRUSTED_PROXIES": "127.0.0.1/32",
-    }
-    command = [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the server did not become ready")
-
-
 def line(name: str, figures: dict[str, float]) -> str:
     return name + " " + " ".join(f"{key}={value:.2f}" for key, value in figures.items())
 
@@ -113,30 +72,15 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
         return 1
-    with tempfile.TemporaryDirectory() as directory, embedded_db.running(Path(directory)) as embedded:
-        scratch = Path(directory)
-        run_migrations(embedded.url())
-        subprocess.run(
-            [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "seed"],
-            env={**os.environ, "DATABASE_URL": embedded.url(), "LOG_LEVEL": "warning"},
-            check=True,
-            capture_output=True,
+    with served({"TRUSTED_PROXIES": "127.0.0.1/32"}) as base, tempfile.TemporaryDirectory() as scratch:
+        wrk(base + "/health/live", seconds=2, connections=args.connections)  # warm-up
+        trivial = wrk(base + "/health/live", seconds=args.seconds, connections=args.connections)
+        chat = wrk(
+            base + "/api/chat",
+            seconds=args.seconds,
+            connections=args.connections,
+            script=lua_script(Path(scratch)),
         )
-        port = free_port()
-        server = serve(scratch, embedded.url(), port)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wrk(base + "/health/live", seconds=2, connections=args.connections)  # warm-up
-            trivial = wrk(base + "/health/live", seconds=args.seconds, connections=args.connections)
-            chat = wrk(
-                base + "/api/chat",
-                seconds=args.seconds,
-                connections=args.connections,
-                script=lua_script(scratch),
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     print(line("trivial_json", trivial))
     print(line("chat_turn", chat))
     ratio = chat["rps"] / trivial["rps"]

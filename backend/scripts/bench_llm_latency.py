@@ -16,67 +16,17 @@ Prints `NAME metric=value …` lines. Target (issue 4): overhead ≤ 20 ms.
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-import httpx
 import socketio
 
-from mnp_chatbot.cli import run_migrations
-from mnp_chatbot.core import embedded_db
+from scripts.bench_server import questions, served
 from tests.fixtures import openai_server
-from tests.fixtures.server import free_port
 
-BACKEND = Path(__file__).resolve().parents[1]
-QUESTION_SETS = [
-    BACKEND.parents[1] / "shared" / "eval" / "dev.jsonl",
-    *sorted((BACKEND / "eval").glob("*.jsonl")),
-]
 REPLY = "お問い合わせありがとうございます。参考情報によると、お手続きは乗り換え先で行えます[1]。"
-
-
-def questions() -> list[str]:
-    found: list[str] = []
-    for path in QUESTION_SETS:
-        if path.exists():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            found += [json.loads(line)["q"] for line in lines if line.strip()]
-    return list(dict.fromkeys(found))
-
-
-def serve(scratch: Path, database_url: str, port: int, llm_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": str(scratch),
-        "LOG_LEVEL": "warning",
-        "PORT": str(port),
-        "RATE_LIMIT_MAX_REQUESTS": "100000000",
-        "OPENAI_API_KEY": "sk-bench",
-        "OPENAI_BASE_URL": llm_url,
-        "OPENAI_MODEL": "bench-model",
-    }
-    command = [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "serve", "--host", "127.0.0.1"]
-    log = (scratch / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    tail = (scratch / "server.log").read_text(encoding="utf-8", errors="replace")[-2000:]
-    raise RuntimeError(f"the server did not become ready:\n{tail}")
 
 
 class Client:
@@ -163,25 +113,17 @@ def main() -> int:
     args = parser.parse_args()
     script = openai_server.Script(text=REPLY, first_token_delay=args.first_token_ms / 1000, chunk_delay=0.01)
     running = openai_server.start(openai_server.FakeOpenAI(default=script), http="httptools")
-    with tempfile.TemporaryDirectory() as directory, embedded_db.running(Path(directory)) as embedded:
-        scratch = Path(directory)
-        run_migrations(embedded.url())
-        subprocess.run(
-            [str(BACKEND / ".venv" / "bin" / "mnp-chatbot"), "seed"],
-            env={**os.environ, "DATABASE_URL": embedded.url(), "LOG_LEVEL": "warning"},
-            check=True,
-            capture_output=True,
-        )
-        port = free_port()
-        server = serve(scratch, embedded.url(), port, running.fake.url)
-        try:
-            samples = asyncio.run(
-                measure(f"http://127.0.0.1:{port}", running.fake, questions()[: args.questions])
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            running.stop()
+    llm = {
+        "RATE_LIMIT_MAX_REQUESTS": "100000000",
+        "OPENAI_API_KEY": "sk-bench",
+        "OPENAI_BASE_URL": running.fake.url,
+        "OPENAI_MODEL": "bench-model",
+    }
+    try:
+        with served(llm) as base:
+            samples = asyncio.run(measure(base, running.fake, questions()[: args.questions]))
+    finally:
+        running.stop()
     print(line("llm_server_first_token", samples["server_ttft"]))
     print(line("overhead_new_session", samples["new_session"]))
     print(line("overhead_second_turn", samples["second_turn"]))
