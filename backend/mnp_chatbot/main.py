@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
+from mnp_chatbot.chat.turn_store import TurnStore
 from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -114,8 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dense = open_dense_index(settings, resources)
             if dense is not None:
                 index.on_rebuilt.append(lambda: _embed_in_background(dense))
+            turns = TurnStore(resources.pool)
             chat = ChatService(
-                resources.sessionmaker, index, chat_config(settings), llm=answerer, dense=dense
+                resources.sessionmaker, turns, index, chat_config(settings), llm=answerer, dense=dense
             )
             realtime.chat = chat
             resources.extras.update(knowledge=index, chat=chat, realtime=realtime, index_ready=True)

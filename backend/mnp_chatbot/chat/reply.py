@@ -1,5 +1,6 @@
 """The reply the engine gives for one turn, whatever composed it."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,3 +36,11 @@ class Reply:
     handoff_reason: str | None = None
     topic: str | None = None  # the (masked) question this reply answered, for follow-ups
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def source_dicts(sources: Sequence[SourceRef]) -> list[dict[str, object]]:
+    """Sources as the API and the database hold them."""
+    return [
+        {"faq_id": s.faq_id, "question": s.question, "url": s.url, "as_of": s.as_of, "verified": s.verified}
+        for s in sources
+    ]

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path, Response
 
 from mnp_chatbot.chat.dependencies import ChatServiceDep
 from mnp_chatbot.chat.events import TurnResult
+from mnp_chatbot.chat.reply import source_dicts
 from mnp_chatbot.chat.schemas import (
     ChatRequest,
     ChatResponse,
@@ -12,7 +13,7 @@ from mnp_chatbot.chat.schemas import (
     FeedbackRead,
     HistoryResponse,
 )
-from mnp_chatbot.chat.service import Inbound, source_dicts
+from mnp_chatbot.chat.service import Inbound
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN
 from mnp_chatbot.core.errors import error_body
 

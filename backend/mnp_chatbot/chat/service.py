@@ -7,9 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.chat import context, engine, prompting, tokens
@@ -17,13 +15,13 @@ from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerStarted, Chat
 from mnp_chatbot.chat.exceptions import MessageNotFound, SessionNotFound
 from mnp_chatbot.chat.llm_answer import Answered, LlmAnswerer
 from mnp_chatbot.chat.models import ChannelName, Conversation, ConversationStatus, Message, Role
-from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
+from mnp_chatbot.chat.reply import Reply
 from mnp_chatbot.chat.repository import ConversationRepository, FeedbackRepository, MessageRepository
+from mnp_chatbot.chat.turn_store import DuplicateClientMessage, NewTurn, TurnStore
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.faq.embeddings import DenseIndex
 from mnp_chatbot.faq.index import KnowledgeIndex
-from mnp_chatbot.handoff.models import Handoff, HandoffStatus
 from mnp_chatbot.llm.protocols import Role as Speaker
 from mnp_chatbot.privacy import masking
 
@@ -55,31 +53,6 @@ class StoredTurn:
     decision: engine.Decision
     latency_ms: int
 
-    def rows(self, conversation_id: uuid.UUID, inbound: Inbound) -> tuple[dict[str, Any], dict[str, Any]]:
-        reply = self.decision.reply
-        now = dt.datetime.now(dt.UTC)
-        asked = {
-            "session_id": conversation_id,
-            "role": Role.USER.value,
-            "text": self.masked,
-            "client_message_id": inbound.client_message_id,
-            "created_at": now,
-        }
-        answered = {
-            "session_id": conversation_id,
-            "role": Role.ASSISTANT.value,
-            "text": reply.text,
-            "mode": reply.mode.value,
-            "sources": source_dicts(reply.sources),
-            "quick_replies": list(reply.quick_replies),
-            "confidence": reply.confidence,
-            "latency_ms": self.latency_ms,
-            "handoff": reply.handoff,
-            "prompt_version": reply.extra.get("prompt_version"),
-            "created_at": now + dt.timedelta(milliseconds=max(self.latency_ms, 1)),
-        }
-        return asked, answered
-
 
 @dataclass(frozen=True, slots=True)
 class ChatConfig:
@@ -92,29 +65,11 @@ def chunks(text: str) -> list[str]:
     return [part for part in SENTENCE_END.split(text) if part]
 
 
-def reply_of(message: Message) -> Reply:
-    sources = tuple(SourceRef(**source) for source in message.sources)
-    return Reply(
-        text=message.text,
-        mode=Mode(message.mode or Mode.FAQ),
-        confidence=message.confidence or 0.0,
-        sources=sources,
-        quick_replies=tuple(message.quick_replies),
-        handoff=message.handoff,
-    )
-
-
-def source_dicts(sources: Sequence[SourceRef]) -> list[dict[str, object]]:
-    return [
-        {"faq_id": s.faq_id, "question": s.question, "url": s.url, "as_of": s.as_of, "verified": s.verified}
-        for s in sources
-    ]
-
-
 class ChatService:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
+        turns: TurnStore,
         index: KnowledgeIndex,
         config: ChatConfig,
         *,
@@ -123,6 +78,7 @@ class ChatService:
         dense: DenseIndex | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.turns = turns
         self.index = index
         self.config = config
         self.today = today
@@ -180,16 +136,13 @@ class ChatService:
             return Opened(tokens.new_token(), None, ConversationStatus.BOT), engine.Conversation(
                 context.Slots(), None
             )
-        async with self.sessionmaker() as session:
-            conversation = await self._conversation(session, inbound.session_token)
-            opened = Opened(inbound.session_token, conversation.id, ConversationStatus(conversation.status))
-            if inbound.client_message_id is not None:
-                stored = await MessageRepository(session).get_reply_to_client_message(
-                    conversation.id, inbound.client_message_id
-                )
-                if stored is not None:
-                    return opened, TurnResult(inbound.session_token, str(stored.id), reply_of(stored))
-            return opened, engine.load_state(conversation.slots)
+        found = await self.turns.open(self._hash(inbound.session_token), inbound.client_message_id)
+        if found is None:
+            raise SessionNotFound()
+        opened = Opened(inbound.session_token, found.id, ConversationStatus(found.status))
+        if found.answered is not None and found.answered_id is not None:
+            return opened, TurnResult(inbound.session_token, str(found.answered_id), found.answered)
+        return opened, engine.load_state(found.slots)
 
     async def _conversation(self, session: AsyncSession, token: str) -> Conversation:
         found = await ConversationRepository(session).get_by_token_hash(self._hash(token))
@@ -201,47 +154,30 @@ class ChatService:
         return tokens.token_hash(token, self.config.token_key)
 
     async def _store(self, inbound: Inbound, opened: Opened, turn: StoredTurn) -> TurnResult:
+        reply = turn.decision.reply
+        new_turn = NewTurn(
+            conversation_id=opened.conversation_id or uuid.uuid4(),
+            is_new_conversation=opened.conversation_id is None,
+            token_hash=self._hash(opened.token),
+            channel=inbound.channel.value,
+            status=(ConversationStatus.QUEUED if reply.handoff else opened.status).value,
+            slots=turn.decision.state(),
+            asked_text=turn.masked,
+            client_message_id=inbound.client_message_id,
+            reply=reply,
+            latency_ms=turn.latency_ms,
+            prompt_version=_prompt_version(reply),
+        )
         try:
-            async with self.sessionmaker.begin() as session:
-                return await self._store_turn(session, inbound, opened, turn)
-        except IntegrityError:
-            if inbound.client_message_id is None:
-                raise
+            answered_id = await self.turns.store(new_turn)
+        except DuplicateClientMessage:
             _, stored = await self._open(inbound)  # a concurrent retry stored the turn first
             if not isinstance(stored, TurnResult):
                 raise
             return stored
-
-    async def _store_turn(
-        self, session: AsyncSession, inbound: Inbound, opened: Opened, turn: StoredTurn
-    ) -> TurnResult:
-        reply = turn.decision.reply
-        status = ConversationStatus.QUEUED if reply.handoff else opened.status
-        conversations = ConversationRepository(session)
-        if opened.conversation_id is None:
-            conversation_id = await conversations.add(
-                token_hash=self._hash(opened.token),
-                channel=inbound.channel.value,
-                slots=turn.decision.state(),
-                status=status.value,
-            )
-        else:
-            conversation_id = opened.conversation_id
-            await conversations.save_turn_state(
-                conversation_id, slots=turn.decision.state(), status=status.value
-            )
-        answered_id = await MessageRepository(session).add_turn(*turn.rows(conversation_id, inbound))
-        if reply.handoff:
-            session.add(
-                Handoff(
-                    session_id=conversation_id,
-                    reason=reply.handoff_reason or "requested",
-                    status=HandoffStatus.QUEUED.value,
-                )
-            )
         log.info(
             "chat.turn.stored",
-            conversation_id=str(conversation_id),
+            conversation_id=str(new_turn.conversation_id),
             mode=reply.mode.value,
             confidence=round(reply.confidence, 3),
             latency_ms=turn.latency_ms,
@@ -253,9 +189,8 @@ class ChatService:
         """The last few messages of the conversation (already masked), for the model's context."""
         if conversation_id is None:
             return []
-        async with self.sessionmaker() as session:
-            messages = await MessageRepository(session).list_for_session(conversation_id, limit=LLM_HISTORY)
-        return [prompting.Turn(SPOKEN[m.role], m.text) for m in messages if m.role in SPOKEN]
+        recent = await self.turns.recent(conversation_id, LLM_HISTORY)
+        return [prompting.Turn(SPOKEN[role], text) for role, text in recent if role in SPOKEN]
 
     async def history(self, token: str) -> Sequence[Message]:
         async with self.sessionmaker() as session:

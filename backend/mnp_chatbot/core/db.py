@@ -5,7 +5,8 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, MetaData, func
+import asyncpg
+from sqlalchemy import DateTime, MetaData, func, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -47,6 +48,29 @@ def create_engine(url: str, pool: PoolSettings = PoolSettings()) -> AsyncEngine:
         pool_pre_ping=True,
         connect_args=connect_args,
     )
+
+
+async def create_driver_pool(url: str, pool: PoolSettings = PoolSettings()) -> asyncpg.Pool:
+    """asyncpg's own pool, for the few fixed statements of the chat hot path (see chat/turn_store.py)."""
+    options: dict[str, object] = {}
+    if pool.require_tls:
+        options["ssl"] = ssl.create_default_context()
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min(max(pool.minimum, 1), max(pool.maximum, 1)),
+        max_size=max(pool.maximum, 1),
+        server_settings={"application_name": "mnp-chatbot"},
+        reset=_reset,
+        **options,
+    )
+
+
+async def _reset(connection: asyncpg.Connection) -> None:
+    """What a released connection needs: the hot path sends single statements and sets no session state,
+    so asyncpg's full reset (a round trip on every release) has nothing to undo."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mnp_chatbot.core import db, embedded_db
@@ -20,6 +21,7 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    pool: asyncpg.Pool  # asyncpg's own pool, for the chat hot path
     store: store_module.Store
     embedded: embedded_db.EmbeddedPostgres | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -60,17 +62,22 @@ def command_database(settings: Settings) -> Iterator[str]:
 
 @contextlib.asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    embedded = start_embedded_if_needed(settings)
-    pool = db.PoolSettings(settings.DATABASE_POOL_MIN, settings.DATABASE_POOL_MAX, settings.DATABASE_SSL)
-    engine = db.create_engine(database_url(settings, embedded), pool)
-    password = settings.REDIS_PASSWORD.get_secret_value() if settings.REDIS_PASSWORD else None
-    store = store_module.connect(settings.REDIS_URL, password)
-    resources = Resources(settings, engine, db.create_sessionmaker(engine), store, embedded)
-    try:
-        yield resources
-    finally:
-        await store.close()
-        await engine.dispose()
+    async with contextlib.AsyncExitStack() as stack:
+        embedded = start_embedded_if_needed(settings)
         if embedded is not None:
-            embedded.stop()
-            log.info("database.embedded.stopped")
+            stack.callback(_stop_embedded, embedded)
+        pool = db.PoolSettings(settings.DATABASE_POOL_MIN, settings.DATABASE_POOL_MAX, settings.DATABASE_SSL)
+        url = database_url(settings, embedded)
+        engine = db.create_engine(url, pool)
+        stack.push_async_callback(engine.dispose)
+        driver_pool = await db.create_driver_pool(url, pool)
+        stack.push_async_callback(driver_pool.close)
+        password = settings.REDIS_PASSWORD.get_secret_value() if settings.REDIS_PASSWORD else None
+        store = store_module.connect(settings.REDIS_URL, password)
+        stack.push_async_callback(store.close)
+        yield Resources(settings, engine, db.create_sessionmaker(engine), driver_pool, store, embedded)
+
+
+def _stop_embedded(embedded: embedded_db.EmbeddedPostgres) -> None:
+    embedded.stop()
+    log.info("database.embedded.stopped")

@@ -1,0 +1,199 @@
+"""Where a chat turn is read and written: one query to open a session, one statement to store a turn.
+
+This is the customer-facing hot path, so it does not go through the ORM. A turn touches a fixed set of
+rows (the conversation, the customer's message, the reply and perhaps a hand-off), so it is written as one
+statement of data-modifying CTEs, sent over asyncpg's own pool and prepared once per connection: one round
+trip, atomic like any single statement, and no per-row Python objects. History pages, feedback and the
+console stay on SQLAlchemy.
+
+Ids are made here, so a statement re-sent after a lost connection either stores the turn or finds it
+already stored (its primary key taken), never twice.
+"""
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+import orjson
+
+from mnp_chatbot.chat.reply import Mode, Reply, SourceRef, source_dicts
+
+T = TypeVar("T")
+CLIENT_MESSAGE_CONSTRAINT = "uq_messages_session_client_message"
+PRIMARY_KEYS = frozenset({"pk_conversations", "pk_messages"})
+# The connection broke under a statement (the server restarted or ended it). Then the others in the pool
+# likely broke too: all are replaced, and the statement is tried once more on a new connection.
+BROKEN_CONNECTION = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+)
+
+OPEN_SQL = """
+SELECT c.id, c.status, c.slots,
+       r.id AS reply_id, r.text, r.mode, r.confidence, r.sources, r.quick_replies, r.handoff
+FROM conversations AS c
+LEFT JOIN messages AS a ON a.session_id = c.id AND a.client_message_id = $2
+LEFT JOIN messages AS r ON r.reply_to_id = a.id AND r.role = 'assistant'
+WHERE c.token_hash = $1
+LIMIT 1
+"""
+
+RECENT_SQL = """
+SELECT role, text FROM (
+    SELECT role, text, created_at FROM messages WHERE session_id = $1
+    ORDER BY created_at DESC, role DESC LIMIT $2
+) AS recent
+ORDER BY created_at, role
+"""
+
+# $1 conversation id, $2 status, $3 slots; then the two messages and the hand-off. The new-session form
+# adds $19 token hash and $20 channel.
+_TURN_SQL = """
+WITH conversation AS ({conversation}),
+asked AS (
+    INSERT INTO messages (id, session_id, role, text, client_message_id, created_at)
+    VALUES ($4, $1, 'user', $5, $6, $7)
+),
+answered AS (
+    INSERT INTO messages (id, session_id, role, text, mode, sources, quick_replies, confidence,
+                          latency_ms, handoff, prompt_version, created_at, reply_to_id)
+    VALUES ($8, $1, 'assistant', $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16, $17, $4)
+)
+INSERT INTO handoffs (session_id, reason, status)
+SELECT $1, $18, 'queued' WHERE $15
+"""
+NEW_TURN_SQL = _TURN_SQL.format(
+    conversation="INSERT INTO conversations (id, status, slots, token_hash, channel) "
+    "VALUES ($1, $2, $3::jsonb, $19, $20)"
+)
+NEXT_TURN_SQL = _TURN_SQL.format(
+    conversation="UPDATE conversations SET status = $2, slots = $3::jsonb, last_message_at = now(), "
+    "updated_at = now() WHERE id = $1"
+)
+
+
+class DuplicateClientMessage(Exception):
+    """Another request stored a turn with the same clientMessageId first."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedConversation:
+    id: uuid.UUID
+    status: str
+    slots: dict[str, Any]
+    answered_id: uuid.UUID | None  # the stored reply to the same clientMessageId, if any
+    answered: Reply | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTurn:
+    conversation_id: uuid.UUID
+    is_new_conversation: bool
+    token_hash: str
+    channel: str
+    status: str
+    slots: dict[str, Any]
+    asked_text: str
+    client_message_id: str | None
+    reply: Reply
+    latency_ms: int
+    prompt_version: str | None
+
+
+class TurnStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def open(self, token_hash: str, client_message_id: str | None) -> OpenedConversation | None:
+        row = await self._run(lambda db, _: db.fetchrow(OPEN_SQL, token_hash, client_message_id))
+        if row is None:
+            return None
+        answered = None if row["reply_id"] is None else _reply_of(row)
+        slots = orjson.loads(row["slots"])
+        return OpenedConversation(row["id"], row["status"], slots, row["reply_id"], answered)
+
+    async def recent(self, conversation_id: uuid.UUID, limit: int) -> list[tuple[str, str]]:
+        """The last `limit` messages of a conversation, oldest first, as (role, text)."""
+        rows = await self._run(lambda db, _: db.fetch(RECENT_SQL, conversation_id, limit))
+        return [(row["role"], row["text"]) for row in rows]
+
+    async def store(self, turn: NewTurn) -> uuid.UUID:
+        """Store both messages (and any hand-off request) and the conversation; returns the reply's id."""
+        asked_id, answered_id = uuid.uuid4(), uuid.uuid4()
+        reply = turn.reply
+        answered_at = dt.datetime.now(dt.UTC)
+        # The customer's message arrived when the turn began; the reply is stored now, at least 1 ms later.
+        asked_at = answered_at - dt.timedelta(milliseconds=max(turn.latency_ms, 1))
+        arguments: list[Any] = [
+            turn.conversation_id,
+            turn.status,
+            _json(turn.slots),
+            asked_id,
+            turn.asked_text,
+            turn.client_message_id,
+            asked_at,
+            answered_id,
+            reply.text,
+            reply.mode.value,
+            _json(source_dicts(reply.sources)),
+            _json(list(reply.quick_replies)),
+            reply.confidence,
+            turn.latency_ms,
+            reply.handoff,
+            turn.prompt_version,
+            answered_at,
+            reply.handoff_reason or "requested",
+        ]
+        sql = NEXT_TURN_SQL
+        if turn.is_new_conversation:
+            sql = NEW_TURN_SQL
+            arguments += [turn.token_hash, turn.channel]
+
+        async def execute(connection: asyncpg.Connection, attempt: int) -> None:
+            try:
+                await connection.execute(sql, *arguments)
+            except asyncpg.UniqueViolationError as error:
+                if attempt == 1 and error.constraint_name == CLIENT_MESSAGE_CONSTRAINT:
+                    raise DuplicateClientMessage() from error
+                if attempt > 1 and error.constraint_name in PRIMARY_KEYS | {CLIENT_MESSAGE_CONSTRAINT}:
+                    return  # the first attempt landed before its connection broke
+                raise
+
+        await self._run(execute)
+        return answered_id
+
+    async def _run(self, work: Callable[[asyncpg.Connection, int], Awaitable[T]]) -> T:
+        for attempt in (1, 2):
+            async with self.pool.acquire() as connection:
+                try:
+                    return await work(connection, attempt)
+                except BROKEN_CONNECTION:
+                    with contextlib.suppress(asyncpg.InterfaceError):  # already closed and released
+                        connection.terminate()
+                    await self.pool.expire_connections()
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _reply_of(row: asyncpg.Record) -> Reply:
+    return Reply(
+        text=row["text"],
+        mode=Mode(row["mode"] or Mode.FAQ),
+        confidence=row["confidence"] or 0.0,
+        sources=tuple(SourceRef(**source) for source in orjson.loads(row["sources"])),
+        quick_replies=tuple(orjson.loads(row["quick_replies"])),
+        handoff=row["handoff"],
+    )

@@ -1,0 +1,164 @@
+"""The chat hot path's storage: one statement per turn, atomic, and robust to lost connections."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
+from mnp_chatbot.chat.turn_store import DuplicateClientMessage, NewTurn, TurnStore
+from mnp_chatbot.core import db
+from tests.fixtures.database import admin_execute
+
+APPLICATION = "mnp-chatbot"
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    opened = await db.create_driver_pool(database_url, db.PoolSettings(2, 4))
+    yield opened
+    await opened.close()
+
+
+def turn(conversation_id: uuid.UUID, *, new: bool, **changes: Any) -> NewTurn:
+    reply = Reply(
+        text="MNP転出手数料は無料です。",
+        mode=Mode.FAQ,
+        confidence=0.8,
+        sources=(SourceRef("fee-1", "手数料は？", "https://example.jp/fee", "2026-10-01", True),),
+        quick_replies=("手続きの流れ", "オペレーターに相談"),
+    )
+    values: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "is_new_conversation": new,
+        "token_hash": "h" * 64,
+        "channel": "web",
+        "status": "bot",
+        "slots": {"chat": {"current": "docomo"}},
+        "asked_text": "手数料は？",
+        "client_message_id": None,
+        "reply": reply,
+        "latency_ms": 3,
+        "prompt_version": None,
+        **changes,
+    }
+    return NewTurn(**values)
+
+
+async def rows(pool: asyncpg.Pool, sql: str, *args: object) -> list[asyncpg.Record]:
+    return list(await pool.fetch(sql, *args))
+
+
+class TestStore:
+    async def test_a_new_session_is_stored_with_both_messages(self, pool: asyncpg.Pool) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        answered_id = await store.store(turn(conversation_id, new=True))
+
+        messages = await rows(
+            pool, "SELECT id, role, text, reply_to_id, sources FROM messages ORDER BY created_at"
+        )
+        assert [m["role"] for m in messages] == ["user", "assistant"]
+        assert messages[1]["id"] == answered_id
+        assert messages[1]["reply_to_id"] == messages[0]["id"]
+        opened = await store.open("h" * 64, None)
+        assert opened is not None
+        assert (opened.id, opened.status, opened.slots) == (
+            conversation_id,
+            "bot",
+            {"chat": {"current": "docomo"}},
+        )
+        assert opened.answered is None
+        assert await rows(pool, "SELECT 1 FROM handoffs") == []
+
+    async def test_a_later_turn_updates_the_session_and_may_queue_a_hand_off(
+        self, pool: asyncpg.Pool
+    ) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        await store.store(turn(conversation_id, new=True))
+        handoff = Reply(
+            text="担当者におつなぎします。", mode=Mode.HANDOFF, handoff=True, handoff_reason="complaint"
+        )
+        await store.store(
+            turn(conversation_id, new=False, status="queued", slots={"chat": {}}, reply=handoff)
+        )
+
+        opened = await store.open("h" * 64, None)
+        assert opened is not None
+        assert (opened.status, opened.slots) == ("queued", {"chat": {}})
+        queued = await rows(pool, "SELECT session_id, reason, status FROM handoffs")
+        assert [tuple(row) for row in queued] == [(conversation_id, "complaint", "queued")]
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
+
+    async def test_the_same_client_message_twice_stores_nothing_the_second_time(
+        self, pool: asyncpg.Pool
+    ) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        answered_id = await store.store(turn(conversation_id, new=True, client_message_id="m-1"))
+        with pytest.raises(DuplicateClientMessage):
+            await store.store(
+                turn(conversation_id, new=False, client_message_id="m-1", slots={"changed": True})
+            )
+
+        opened = await store.open("h" * 64, "m-1")
+        assert opened is not None
+        assert opened.slots == {"chat": {"current": "docomo"}}  # the failed statement changed nothing
+        assert opened.answered_id == answered_id
+        assert opened.answered is not None
+        assert opened.answered.text == "MNP転出手数料は無料です。"
+        assert opened.answered.sources[0].faq_id == "fee-1"
+        assert opened.answered.quick_replies == ("手続きの流れ", "オペレーターに相談")
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == 2
+
+    async def test_unknown_session_is_none(self, pool: asyncpg.Pool) -> None:
+        assert await TurnStore(pool).open("x" * 64, None) is None
+
+    async def test_recent_gives_the_last_messages_oldest_first(self, pool: asyncpg.Pool) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        await store.store(turn(conversation_id, new=True, asked_text="一つ目"))
+        await asyncio.sleep(0.02)  # the next message comes after the reply
+        await store.store(turn(conversation_id, new=False, asked_text="二つ目"))
+        recent = await store.recent(conversation_id, 3)
+        assert recent == [
+            ("assistant", "MNP転出手数料は無料です。"),
+            ("user", "二つ目"),
+            ("assistant", "MNP転出手数料は無料です。"),
+        ]
+
+    async def test_connections_killed_by_the_server_are_replaced(
+        self, pool: asyncpg.Pool, server_url: str, database_url: str
+    ) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        await store.store(turn(conversation_id, new=True))
+        database = database_url.rsplit("/", 1)[1].split("?")[0]
+        await admin_execute(
+            server_url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE application_name = '{APPLICATION}' AND datname = '{database}'",
+        )  # no pause: the next statement may be sent before the pool notices, and is then retried
+        await store.store(turn(conversation_id, new=False))
+        assert await store.open("h" * 64, None) is not None
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
+
+
+async def test_concurrent_retries_of_one_message_store_one_turn(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    first = (await client.post("/api/chat", json={"message": "こんにちは"})).json()
+    body = {"message": "MNPの手数料は？", "sessionId": first["sessionId"], "clientMessageId": "same"}
+    replies = await asyncio.gather(*(client.post("/api/chat", json=body) for _ in range(4)))
+    assert {reply.status_code for reply in replies} == {200}
+    assert len({reply.json()["messageId"] for reply in replies}) == 1
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        assert await connection.fetchval("SELECT count(*) FROM messages") == 4
+    finally:
+        await connection.close()
