@@ -18,6 +18,7 @@ from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.chat.turn_store import TurnStore
+from mnp_chatbot.core import heap
 from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             purge = security.retention_schedule(resources)
             purge.start()
+            index.on_rebuilt.append(heap.settle_after_rebuild)
+            heap.settle()
             log.info("app.started", version=__version__, environment=settings.ENVIRONMENT.value)
             try:
                 yield {"resources": resources}
