@@ -73,14 +73,13 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk)")
         return 1
     with served({"TRUSTED_PROXIES": "127.0.0.1/32"}) as base, tempfile.TemporaryDirectory() as scratch:
-        wrk(base + "/health/live", seconds=2, connections=args.connections)  # warm-up
+        script = lua_script(Path(scratch))
+        # Warm-up of both endpoints: connection pools grow to their working size and every question of the
+        # set has been seen once, so the figures are the steady state, not the first second.
+        wrk(base + "/health/live", seconds=2, connections=args.connections)
+        wrk(base + "/api/chat", seconds=3, connections=args.connections, script=script)
         trivial = wrk(base + "/health/live", seconds=args.seconds, connections=args.connections)
-        chat = wrk(
-            base + "/api/chat",
-            seconds=args.seconds,
-            connections=args.connections,
-            script=lua_script(Path(scratch)),
-        )
+        chat = wrk(base + "/api/chat", seconds=args.seconds, connections=args.connections, script=script)
     print(line("trivial_json", trivial))
     print(line("chat_turn", chat))
     ratio = chat["rps"] / trivial["rps"]
