@@ -2,8 +2,9 @@
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.exceptions import UnknownBrand
@@ -19,8 +20,14 @@ def squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+@lru_cache(maxsize=4096)
+def _squashed_name(name: str) -> str:
+    """A brand name squashed once: names are few and looked for in every message."""
+    return squash(name)
+
+
 def names_of(carrier: knowledge.CarrierDocument) -> set[str]:
-    return {squash(name) for name in (carrier.id, carrier.name, *carrier.aliases)} - {""}
+    return {_squashed_name(name) for name in (carrier.id, carrier.name, *carrier.aliases)} - {""}
 
 
 def resolve_brand(
@@ -45,11 +52,11 @@ def find_brands(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> lis
     """Non-overlapping brand mentions in reading order; the longest name wins (楽天モバイル, not 楽天)."""
     squashed = squash(text)
     candidates = [
-        Mention(carrier, match.start(), match.end())
+        Mention(carrier, start, start + len(name))
         for carrier in carriers
         for name in names_of(carrier)
-        for match in re.finditer(re.escape(name), squashed)
-        if _stands_alone(squashed, match.start(), match.end())
+        for start in _occurrences(name, squashed)
+        if _stands_alone(squashed, start, start + len(name))
     ]
     candidates.sort(key=lambda mention: (-(mention.end - mention.start), mention.start))
     chosen: list[Mention] = []
@@ -57,6 +64,14 @@ def find_brands(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> lis
         if all(mention.end <= other.start or mention.start >= other.end for other in chosen):
             chosen.append(mention)
     return sorted(chosen, key=lambda mention: mention.start)
+
+
+def _occurrences(name: str, text: str) -> Iterator[int]:
+    """Where `name` starts in `text`, left to right, without overlaps (as `re.finditer`)."""
+    start = text.find(name)
+    while start >= 0:
+        yield start
+        start = text.find(name, start + len(name))
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
