@@ -16,6 +16,10 @@ from scipy import sparse
 Scores = npt.NDArray[np.float32]
 Positions = npt.NDArray[np.intp]
 TermWeights = Mapping[int, float]
+# A field with at most this many (document, term) cells also keeps its weights as a dense matrix (16 MB at
+# most): a curated FAQ base is that small, and dense row and column gathers cost microseconds where sparse
+# fancy indexing costs tens of them. Large bases stay sparse only.
+DENSE_CELLS = 4 * 1024 * 1024
 
 
 class Vocabulary:
@@ -63,6 +67,7 @@ class FieldIndex:
         k1: float,
         b: float,
         rows: bool = False,
+        dense_cells: int = DENSE_CELLS,
     ) -> None:
         self.document_count = len(documents)
         self.vocabulary_size = max(vocabulary_size, 1)
@@ -70,10 +75,16 @@ class FieldIndex:
         self._weights: Scores = matrix.data.astype(np.float32, copy=False)
         self._documents = matrix.indices.astype(np.int32, copy=False)
         self._postings = matrix.indptr.astype(np.int64, copy=False)
-        self._rows = matrix.tocsr() if rows else None
+        small = self.document_count * self.vocabulary_size <= dense_cells
+        self._dense: npt.NDArray[np.float32] | None = matrix.toarray() if small else None
+        self._rows = matrix.tocsr() if rows and not small else None
 
     def scores(self, query: TermWeights) -> Scores:
         """Weighted BM25 score of every document: sum over query terms of weight x BM25(term, document)."""
+        if self._dense is not None:
+            terms = [term for term in query if 0 <= term < self.vocabulary_size]
+            weights = np.array([query[term] for term in terms], dtype=np.float32)
+            return self._dense[:, np.array(terms, dtype=np.intp)] @ weights
         out = np.zeros(self.document_count, dtype=np.float32)
         for term, weight in query.items():
             if 0 <= term < self.vocabulary_size:
@@ -85,17 +96,34 @@ class FieldIndex:
     def nbytes(self) -> int:
         rows = self._rows
         extra = rows.data.nbytes + rows.indices.nbytes + rows.indptr.nbytes if rows is not None else 0
+        extra += self._dense.nbytes if self._dense is not None else 0
         return int(self._weights.nbytes + self._documents.nbytes + self._postings.nbytes + extra)
 
-    def rows(self, documents: Positions) -> sparse.csr_matrix:
-        """BM25 weights of the given documents' terms, one sparse row per document."""
+    def rows(self, documents: Positions) -> sparse.csr_matrix | npt.NDArray[np.float32]:
+        """BM25 weights of the given documents' terms, one (dense or sparse) row per document."""
+        if self._dense is not None:
+            return self._dense[documents]
         if self._rows is None:
             raise ValueError("this field was built without document rows")
         return self._rows[documents]
 
+    def rescore(self, documents: Positions, query: npt.NDArray[np.float32]) -> Scores:
+        """Scores of `documents` only, for a dense query vector over the whole vocabulary."""
+        if self._dense is not None:
+            terms = np.flatnonzero(query)
+            return self._dense[np.ix_(documents, terms)] @ query[terms]
+        return np.asarray(self.rows(documents) @ query, dtype=np.float32)
+
     def presence(self, documents: Positions, terms: Sequence[int | None]) -> npt.NDArray[np.bool_]:
         """found[i, j] is whether terms[i] occurs in documents[j]."""
         found = np.zeros((len(terms), len(documents)), dtype=bool)
+        if self._dense is not None:
+            size = self.vocabulary_size
+            rows = [i for i, term in enumerate(terms) if term is not None and 0 <= term < size]
+            if rows:
+                known = np.array([terms[i] for i in rows], dtype=np.intp)
+                found[rows] = (self._dense[np.ix_(documents, known)] > 0).T
+            return found
         for i, term in enumerate(terms):
             if term is not None and 0 <= term < self.vocabulary_size:
                 postings = self._documents[self._postings[term] : self._postings[term + 1]]
@@ -120,11 +148,14 @@ class FieldedIndex:
         k1: float,
         b: float,
         rows: bool = False,
+        dense_cells: int = DENSE_CELLS,
     ) -> None:
         self.vocabulary = Vocabulary()
         ids = [[self.vocabulary.add(tokens) for tokens in field] for field in fields]
         size = len(self.vocabulary)
-        self.fields = [FieldIndex(field, size, k1=k1, b=b, rows=rows) for field in ids]
+        self.fields = [
+            FieldIndex(field, size, k1=k1, b=b, rows=rows, dense_cells=dense_cells) for field in ids
+        ]
         self.weights = [float(weight) for weight in weights]
         self.document_count = len(ids[0]) if ids else 0
         frequency = np.zeros(max(size, 1), dtype=np.float64)
@@ -157,7 +188,7 @@ class FieldedIndex:
         """Scores of `documents` only, for a dense query vector over the whole vocabulary."""
         total = np.zeros(len(documents), dtype=np.float32)
         for field, weight in self._weighted():
-            total += np.float32(weight) * np.asarray(field.rows(documents) @ query, dtype=np.float32)
+            total += np.float32(weight) * field.rescore(documents, query)
         return total
 
     def feedback(self, documents: Positions, relevance: npt.NDArray[np.float32]) -> Scores:

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from mnp_chatbot.faq.bm25 import FieldedIndex, FieldIndex, Vocabulary
+from mnp_chatbot.faq.bm25 import DENSE_CELLS, FieldedIndex, FieldIndex, Vocabulary
 
 
 def lucene_bm25(
@@ -16,9 +16,11 @@ def lucene_bm25(
 DOCS = [["予約", "番号", "期限"], ["予約", "番号", "番号", "桁"], ["解約", "金"]]
 
 
-@pytest.fixture(scope="module")
-def index() -> FieldedIndex:
-    return FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75, rows=True)
+@pytest.fixture(scope="module", params=["sparse", "dense"])
+def index(request: pytest.FixtureRequest) -> FieldedIndex:
+    """Each behaviour holds for both representations: sparse only, and with the dense matrix."""
+    dense_cells = 0 if request.param == "sparse" else DENSE_CELLS
+    return FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75, rows=True, dense_cells=dense_cells)
 
 
 class TestVocabulary:
@@ -71,15 +73,41 @@ class TestFieldIndex:
         field = FieldIndex([[], []], 3, k1=1.2, b=0.75)
         assert field.scores({0: 1.0}).tolist() == [0.0, 0.0]
 
-    def test_rows_must_be_requested(self) -> None:
+    def test_rows_of_a_sparse_only_field_must_be_requested(self) -> None:
         with pytest.raises(ValueError, match="without document rows"):
-            FieldIndex([[0]], 1, k1=1.2, b=0.75).rows(np.array([0]))
+            FieldIndex([[0]], 1, k1=1.2, b=0.75, dense_cells=0).rows(np.array([0]))
+
+    def test_a_small_field_is_dense_and_a_large_one_sparse(self) -> None:
+        small = FieldIndex([[0, 1], [1]], 2, k1=1.2, b=0.75)
+        large = FieldIndex([[0, 1], [1]], 2, k1=1.2, b=0.75, dense_cells=3)
+        assert isinstance(small.rows(np.array([0])), np.ndarray)
+        with pytest.raises(ValueError, match="without document rows"):
+            large.rows(np.array([0]))
+
+
+def test_dense_and_sparse_fields_agree_on_random_documents() -> None:
+    rng = np.random.default_rng(7)
+    documents = [rng.integers(0, 50, size=rng.integers(0, 12)).tolist() for _ in range(40)]
+    dense = FieldIndex(documents, 50, k1=1.2, b=0.75)
+    sparse = FieldIndex(documents, 50, k1=1.2, b=0.75, rows=True, dense_cells=0)
+    query = {
+        int(term): float(weight) for term, weight in zip(rng.integers(0, 60, 8), rng.random(8), strict=True)
+    }
+    assert dense.scores(query) == pytest.approx(sparse.scores(query), rel=1e-5)
+    picked = np.array([3, 0, 17, 39])
+    vector = rng.random(50).astype(np.float32) * (rng.random(50) < 0.2)
+    assert dense.rescore(picked, vector) == pytest.approx(sparse.rescore(picked, vector), rel=1e-5)
+    terms: list[int | None] = [0, 5, None, 49, 70, -3]
+    assert dense.presence(picked, terms).tolist() == sparse.presence(picked, terms).tolist()
 
 
 class TestSizes:
-    def test_index_reports_the_bytes_of_its_arrays(self, index: FieldedIndex) -> None:
-        without_rows = FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75)
-        assert index.nbytes > without_rows.nbytes > 0
+    def test_index_reports_the_bytes_of_its_arrays(self) -> None:
+        with_rows = FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75, rows=True, dense_cells=0)
+        without_rows = FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75, dense_cells=0)
+        dense = FieldedIndex([DOCS], [1.0], k1=1.2, b=0.75)
+        assert with_rows.nbytes > without_rows.nbytes > 0
+        assert dense.nbytes > without_rows.nbytes
 
     def test_terms_outside_the_vocabulary_score_nothing(self) -> None:
         field = FieldIndex([[0, 1]], 2, k1=1.2, b=0.75)
