@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
+import numpy.typing as npt
 
 from mnp_chatbot.faq import lexicon
 from mnp_chatbot.faq.bm25 import FieldedIndex, Positions, Scores
@@ -124,7 +125,12 @@ class Retriever:
         self._synonyms = lexicon.synonym_matcher(config.synonyms if config.use_synonyms else ())
         self._brands = lexicon.brand_matcher(config.brand_aliases)
         self._position = {entry.id: i for i, entry in enumerate(self.entries)}
-        self._entry_brands = [frozenset(entry.brands) for entry in self.entries]
+        self._tagged = np.array([bool(entry.brands) for entry in self.entries], dtype=bool)
+        self._tagged_with: dict[str, npt.NDArray[np.bool_]] = {}
+        for position, entry in enumerate(self.entries):
+            for brand in entry.brands:
+                members = self._tagged_with.setdefault(brand, np.zeros(len(self.entries), dtype=bool))
+                members[position] = True
         fields = ([e.title for e in self.entries], [e.answer for e in self.entries])
         weights = (config.question_weight, config.answer_weight)
         # Generators, so each document's tokens become ids (and are freed) before the next is read.
@@ -204,18 +210,23 @@ class Retriever:
     def _prefer_brands(
         self, candidates: Positions, lexical: Scores, brands: list[str]
     ) -> tuple[Scores, Scores]:
-        factors = np.array([self._brand_factor(i, brands) for i in candidates.tolist()], dtype=np.float32)
-        return lexical * factors, factors
-
-    def _brand_factor(self, position: int, brands: list[str]) -> float:
-        tagged = self._entry_brands[position]
-        if not tagged:
-            return 1.0
+        """Boost entries tagged with a brand the query names, demote entries tagged only with others (and,
+        a little, every brand-tagged entry when the query names none); untagged entries stay as they are."""
+        config = self.config
+        tagged = self._tagged[candidates]
         if not brands:
-            return 1.0 - self.config.unbranded_query_penalty
-        if tagged.intersection(brands):
-            return 1.0 + self.config.brand_boost
-        return 1.0 - self.config.other_brand_penalty
+            factors = np.where(tagged, np.float32(1.0 - config.unbranded_query_penalty), np.float32(1.0))
+        else:
+            named = np.zeros(len(candidates), dtype=bool)
+            for brand in brands:
+                if brand in self._tagged_with:
+                    named |= self._tagged_with[brand][candidates]
+            tagged_factor = np.where(
+                named, np.float32(1.0 + config.brand_boost), np.float32(1.0 - config.other_brand_penalty)
+            )
+            factors = np.where(tagged, tagged_factor, np.float32(1.0))
+        factors = factors.astype(np.float32)
+        return lexical * factors, factors
 
     def _hits(
         self,
