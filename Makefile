@@ -71,6 +71,7 @@ sql: setup
 	cd backend && .venv/bin/python -m scripts.generate_sql
 
 bench-chat: setup
+	scripts/install-wrk.sh
 	cd backend && .venv/bin/python -m scripts.bench_chat
 
 clean:
