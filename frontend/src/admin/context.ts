@@ -8,6 +8,8 @@ export interface Console {
   user: User;
   /** Today in Japan time (YYYY-MM-DD); injectable for tests. */
   today: () => string;
+  /** The console's clock (injectable for tests); date windows are days of it in Japan time. */
+  now: () => Date;
 }
 
 export const ConsoleContext = createContext<Console | null>(null);

@@ -100,7 +100,7 @@ export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; no
     );
   }
 
-  const consoleValue: Console = { api, user: session.user, today: () => japanDay(now()) };
+  const consoleValue: Console = { api, user: session.user, today: () => japanDay(now()), now };
   const logout = async () => {
     await http.logout().catch(() => undefined);
     setSession({ state: "out", notice: "ログアウトしました。" });

@@ -25,9 +25,9 @@ function Figure({ title, value, detail }: { title: string; value: string; detail
 }
 
 export function AnalyticsPage() {
-  const { api } = useConsole();
+  const { api, now: clock } = useConsole();
   const [days, setDays] = useState(30);
-  const now = new Date();
+  const now = clock();
   const window = { from: japanDay(now, days - 1), to: japanDay(now) };
   const report = useLoad(() => api.analytics(window, 10), `${window.from}:${window.to}`);
   const data = report.data;

@@ -76,9 +76,9 @@ function GapRow({ gap, window }: { gap: Gap; window: { from: string; to: string 
 }
 
 export function GapsPage() {
-  const { api } = useConsole();
+  const { api, now: clock } = useConsole();
   const [days, setDays] = useState(30);
-  const now = new Date();
+  const now = clock();
   const window = { from: japanDay(now, days - 1), to: japanDay(now) };
   const gaps = useLoad(() => api.listGaps(window), `${window.from}:${window.to}`);
 
