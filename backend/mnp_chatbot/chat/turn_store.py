@@ -161,10 +161,12 @@ class TurnStore:
             try:
                 await connection.execute(sql, *arguments)
             except asyncpg.UniqueViolationError as error:
-                if attempt == 1 and error.constraint_name == CLIENT_MESSAGE_CONSTRAINT:
+                # On a re-send, a taken key of our own rows (any key of a new session's) means the first
+                # attempt landed before its connection broke.
+                if attempt > 1 and (turn.is_new_conversation or error.constraint_name in PRIMARY_KEYS):
+                    return
+                if error.constraint_name == CLIENT_MESSAGE_CONSTRAINT:
                     raise DuplicateClientMessage() from error
-                if attempt > 1 and error.constraint_name in PRIMARY_KEYS | {CLIENT_MESSAGE_CONSTRAINT}:
-                    return  # the first attempt landed before its connection broke
                 raise
 
         await self._run(execute)

@@ -1,6 +1,7 @@
 """The chat hot path's storage: one statement per turn, atomic, and robust to lost connections."""
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -147,6 +148,50 @@ class TestStore:
         await store.store(turn(conversation_id, new=False))
         assert await store.open("h" * 64, None) is not None
         assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
+
+    @pytest.mark.parametrize("new", [True, False])
+    async def test_a_re_sent_turn_whose_first_attempt_landed_is_stored_once(
+        self, pool: asyncpg.Pool, new: bool
+    ) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        if not new:
+            await store.store(turn(conversation_id, new=True))
+        flaky = TurnStore(LosesTheFirstAnswer(pool))
+        answered_id = await flaky.store(turn(conversation_id, new=new, client_message_id="m-9"))
+
+        opened = await store.open("h" * 64, "m-9")
+        assert opened is not None
+        assert opened.answered_id == answered_id
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == (2 if new else 4)
+
+
+class LosesTheFirstAnswer:
+    """A pool whose first connection runs the statement, then breaks before the result comes back."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.broken = False
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        if not self.broken:
+            yield self
+            return
+        async with self.pool.acquire() as connection:
+            yield connection
+
+    async def execute(self, sql: str, *arguments: object) -> None:
+        self.broken = True
+        async with self.pool.acquire() as connection:
+            await connection.execute(sql, *arguments)
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    def terminate(self) -> None:
+        pass
+
+    async def expire_connections(self) -> None:
+        await self.pool.expire_connections()
 
 
 async def test_concurrent_retries_of_one_message_store_one_turn(
