@@ -1,11 +1,9 @@
-import { useState } from "react";
 import type { Day } from "../api/types";
 import { ColumnChart, LineChart, type Point } from "../components/charts";
 import { ErrorNote, Loading } from "../components/common";
+import { DayWindowSelect, useDayWindow } from "../components/DayWindow";
 import { useConsole, useLoad } from "../context";
-import { japanDay, label, MODE_LABELS, millis, percent } from "../format";
-
-const WINDOWS = [7, 30, 90];
+import { label, MODE_LABELS, millis, percent } from "../format";
 
 export function series(days: Day[], pick: (day: Day) => number | null): Point[] {
   return days.map((day) => ({
@@ -25,10 +23,9 @@ function Figure({ title, value, detail }: { title: string; value: string; detail
 }
 
 export function AnalyticsPage() {
-  const { api, now: clock } = useConsole();
-  const [days, setDays] = useState(30);
-  const now = clock();
-  const window = { from: japanDay(now, days - 1), to: japanDay(now) };
+  const { api } = useConsole();
+  const period = useDayWindow();
+  const window = period.range;
   const report = useLoad(() => api.analytics(window, 10), `${window.from}:${window.to}`);
   const data = report.data;
   const count = (value: number) => String(Math.round(value));
@@ -38,16 +35,7 @@ export function AnalyticsPage() {
     <section aria-labelledby="analytics-title">
       <h1 id="analytics-title">分析</h1>
       <div className="filters">
-        <label>
-          期間
-          <select value={days} onChange={(event) => setDays(Number(event.target.value))}>
-            {WINDOWS.map((value) => (
-              <option key={value} value={value}>
-                直近 {value} 日
-              </option>
-            ))}
-          </select>
-        </label>
+        <DayWindowSelect window={period} />
         {data && (
           <span className="muted small">
             {data.from} 〜 {data.to}（{data.timezone}）

@@ -1,8 +1,9 @@
 import { useState } from "react";
 import type { Gap } from "../api/types";
 import { Badge, ErrorNote, Link, Loading } from "../components/common";
+import { DayWindowSelect, useDayWindow } from "../components/DayWindow";
 import { canEdit, operatorMessage, useConsole, useLoad } from "../context";
-import { formatDateTime, japanDay, percent } from "../format";
+import { formatDateTime, percent } from "../format";
 import { BASE, navigate, routePath } from "../router";
 
 export const REASON_LABELS: Record<string, string> = {
@@ -13,8 +14,6 @@ export const REASON_LABELS: Record<string, string> = {
   low_confidence: "低い信頼度",
   thumbs_down: "低評価",
 };
-
-const WINDOWS = [7, 30, 90];
 
 function GapRow({ gap, window }: { gap: Gap; window: { from: string; to: string } }) {
   const { api, user } = useConsole();
@@ -76,10 +75,9 @@ function GapRow({ gap, window }: { gap: Gap; window: { from: string; to: string 
 }
 
 export function GapsPage() {
-  const { api, now: clock } = useConsole();
-  const [days, setDays] = useState(30);
-  const now = clock();
-  const window = { from: japanDay(now, days - 1), to: japanDay(now) };
+  const { api } = useConsole();
+  const period = useDayWindow();
+  const window = period.range;
   const gaps = useLoad(() => api.listGaps(window), `${window.from}:${window.to}`);
 
   return (
@@ -89,16 +87,7 @@ export function GapsPage() {
         回答できなかった質問、信頼度の低い回答、低評価（👎）がついた回答を、同じ質問ごとにまとめています。
       </p>
       <div className="filters">
-        <label>
-          期間
-          <select value={days} onChange={(event) => setDays(Number(event.target.value))}>
-            {WINDOWS.map((value) => (
-              <option key={value} value={value}>
-                直近 {value} 日
-              </option>
-            ))}
-          </select>
-        </label>
+        <DayWindowSelect window={period} />
       </div>
       <ErrorNote message={gaps.error} />
       <Loading show={gaps.loading && !gaps.data} />
