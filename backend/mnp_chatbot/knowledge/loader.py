@@ -23,12 +23,17 @@ def load_faqs(directory: Path = DATA_DIR / "faqs") -> list[FaqDocument]:
     """All FAQ entries of every `*.yaml` file in `directory`, in file then entry order."""
     entries: list[FaqDocument] = []
     for path in sorted(directory.glob("*.yaml")):
-        entries.extend(_faqs.validate_python(_read_yaml(path) or []))
+        entries.extend(load_faq_file(path))
     slugs = [entry.slug for entry in entries]
     duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
     if duplicates:
         raise ValueError(f"duplicate FAQ slugs: {', '.join(duplicates)}")
     return entries
+
+
+def load_faq_file(path: Path) -> list[FaqDocument]:
+    """The FAQ entries of one knowledge file, validated."""
+    return _faqs.validate_python(_read_yaml(path) or [])
 
 
 def load_carriers(path: Path = DATA_DIR / "carriers.yaml") -> list[CarrierDocument]:

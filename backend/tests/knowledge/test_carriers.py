@@ -5,7 +5,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +22,10 @@ from mnp_chatbot.knowledge.schemas import (
     ReservationRequirement,
     Verification,
 )
+from tests.fixtures.shared import FACT_SHEET
 
 Fact = OneStop | PortOutChannel | Fee | ReservationRequirement | GroupMove
 
-# The shared reference sits beside the checkout (/work/shared next to /work/main).
-FACT_SHEET = Path(__file__).resolve().parents[4] / "shared" / "reference" / "mnp-facts.md"
 CARRIERS_YAML = loader.DATA_DIR / "carriers.yaml"
 
 WANTED_IDS = {

@@ -10,10 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import Category, FaqDocument
+from tests.fixtures.shared import DEV_SET, FACT_SHEET
 
 FAQ_DIR = loader.DATA_DIR / "faqs"
 FILES = {
@@ -25,8 +25,6 @@ FILES = {
 SECTIONS = (1, 2, 3)
 BACKEND = Path(__file__).resolve().parents[2]
 EVAL_SET = BACKEND / "eval" / "kb_basics_fees.jsonl"
-FACT_SHEET = BACKEND.parents[1] / "shared" / "reference" / "mnp-facts.md"
-DEV_SET = BACKEND.parents[1] / "shared" / "eval" / "dev.jsonl"
 SHEET_COMPILED = dt.date(2026, 11, 29)
 
 BRAND_IDS = frozenset(
@@ -47,12 +45,7 @@ CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
 COUNT = re.compile(r"\d+(?:日以上|日以内|日間|桁|回線|年以内)")
 
 
-def _read(name: str) -> list[FaqDocument]:
-    with (FAQ_DIR / name).open(encoding="utf-8") as handle:
-        return [FaqDocument.model_validate(raw) for raw in yaml.safe_load(handle)]
-
-
-ENTRIES = {name: _read(name) for name in FILES}
+ENTRIES = {name: loader.load_faq_file(FAQ_DIR / name) for name in FILES}
 MINE = [entry for entries in ENTRIES.values() for entry in entries]
 FACTS = [entry for entry in MINE if entry.category is not Category.SMALLTALK]
 

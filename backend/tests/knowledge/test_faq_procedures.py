@@ -10,10 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import Category, FaqDocument
+from tests.fixtures.shared import DEV_SET, FACT_SHEET
 
 FAQ_DIR = loader.DATA_DIR / "faqs"
 FILES = {
@@ -25,11 +25,6 @@ FILES = {
 }
 BACKEND = Path(__file__).resolve().parents[2]
 EVAL_SET = BACKEND / "eval" / "kb_procedures.jsonl"
-FACT_SHEET_PLACES = (
-    BACKEND.parent / "docs" / "reference" / "mnp-facts.md",
-    Path("/work/shared/reference/mnp-facts.md"),
-)
-DEV_SET = Path("/work/shared/eval/dev.jsonl")
 
 BRAND_IDS = {
     "docomo", "ahamo", "au", "uq_mobile", "povo", "softbank", "ymobile", "linemo", "rakuten", "iijmio",
@@ -77,22 +72,16 @@ PHONE = re.compile(r"\*\d{3,5}|(?<![\d-])0\d{1,4}-\d{2,6}(?:-\d{3,4})?(?![\d-])"
 CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
 
-def _read_entries(name: str) -> list[FaqDocument]:
-    with (FAQ_DIR / name).open(encoding="utf-8") as handle:
-        return [FaqDocument.model_validate(raw) for raw in yaml.safe_load(handle)]
-
-
-ENTRIES = {name: _read_entries(name) for name in FILES}
+ENTRIES = {name: loader.load_faq_file(FAQ_DIR / name) for name in FILES}
 MINE = [entry for entries in ENTRIES.values() for entry in entries]
 HEDGED = [entry for entry in MINE if not entry.verified]
 
 
 @pytest.fixture(scope="module")
 def sheet() -> str:
-    for place in FACT_SHEET_PLACES:
-        if place.exists():
-            return place.read_text(encoding="utf-8")
-    pytest.skip("the MNP fact sheet is not available on this machine")
+    if not FACT_SHEET.exists():
+        pytest.skip(f"the MNP fact sheet is not at {FACT_SHEET}")
+    return FACT_SHEET.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
