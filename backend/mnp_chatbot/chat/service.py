@@ -155,10 +155,11 @@ class ChatService:
 
     async def _store(self, inbound: Inbound, opened: Opened, turn: StoredTurn) -> TurnResult:
         reply = turn.decision.reply
+        new = opened.conversation_id is None
         new_turn = NewTurn(
             conversation_id=opened.conversation_id or uuid.uuid4(),
-            is_new_conversation=opened.conversation_id is None,
-            token_hash=self._hash(opened.token),
+            is_new_conversation=new,
+            token_hash=self._hash(opened.token) if new else None,
             channel=inbound.channel.value,
             status=(ConversationStatus.QUEUED if reply.handoff else opened.status).value,
             slots=turn.decision.state(),

@@ -97,7 +97,7 @@ class OpenedConversation:
 class NewTurn:
     conversation_id: uuid.UUID
     is_new_conversation: bool
-    token_hash: str
+    token_hash: str | None  # the session token's keyed hash; only a new conversation stores it
     channel: str
     status: str
     slots: dict[str, Any]

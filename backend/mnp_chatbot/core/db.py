@@ -58,7 +58,7 @@ async def create_driver_pool(url: str, pool: PoolSettings = PoolSettings()) -> a
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     return await asyncpg.create_pool(
         dsn,
-        min_size=min(max(pool.minimum, 1), max(pool.maximum, 1)),
+        min_size=min(pool.minimum, max(pool.maximum, 1)),
         max_size=max(pool.maximum, 1),
         server_settings={"application_name": "mnp-chatbot"},
         reset=_reset,
