@@ -38,3 +38,27 @@ export function Loading({ show }: { show: boolean }) {
 export function Badge({ tone, children }: { tone: "ok" | "warn" | "bad" | "plain"; children: ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
+
+/** 前へ / 次へ over a list served `pageSize` items at a time from `offset`. */
+export function Pager({
+  offset,
+  pageSize,
+  total,
+  onChange,
+}: {
+  offset: number;
+  pageSize: number;
+  total: number;
+  onChange: (offset: number) => void;
+}) {
+  return (
+    <div className="pager">
+      <button type="button" disabled={offset === 0} onClick={() => onChange(offset - pageSize)}>
+        前へ
+      </button>
+      <button type="button" disabled={offset + pageSize >= total} onClick={() => onChange(offset + pageSize)}>
+        次へ
+      </button>
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { ConversationFilter } from "../api/endpoints";
-import { Badge, ErrorNote, Link, Loading } from "../components/common";
+import { Badge, ErrorNote, Link, Loading, Pager } from "../components/common";
 import { useConsole, useLoad } from "../context";
 import { formatDateTime, percent } from "../format";
 import { routePath } from "../router";
@@ -100,18 +100,7 @@ export function ConversationsPage() {
               </tbody>
             </table>
           </div>
-          <div className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(offset - PAGE_SIZE)}>
-              前へ
-            </button>
-            <button
-              type="button"
-              disabled={offset + PAGE_SIZE >= total}
-              onClick={() => setOffset(offset + PAGE_SIZE)}
-            >
-              次へ
-            </button>
-          </div>
+          <Pager offset={offset} pageSize={PAGE_SIZE} total={total} onChange={setOffset} />
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { FaqFilter } from "../api/endpoints";
-import { Badge, ErrorNote, Link, Loading } from "../components/common";
+import { Badge, ErrorNote, Link, Loading, Pager } from "../components/common";
 import { FileTransfer } from "../components/FileTransfer";
 import { canEdit, useConsole, useLoad } from "../context";
 import { CATEGORY_LABELS, label } from "../format";
@@ -134,18 +134,7 @@ export function FaqListPage() {
               </tbody>
             </table>
           </div>
-          <div className="pager">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(offset - PAGE_SIZE)}>
-              前へ
-            </button>
-            <button
-              type="button"
-              disabled={offset + PAGE_SIZE >= total}
-              onClick={() => setOffset(offset + PAGE_SIZE)}
-            >
-              次へ
-            </button>
-          </div>
+          <Pager offset={offset} pageSize={PAGE_SIZE} total={total} onChange={setOffset} />
         </>
       )}
       <FileTransfer kind="faqs" onImported={page.reload} />
