@@ -1,6 +1,7 @@
 """Every setting the service reads, under the names of the seed's `.env.production` block."""
 
 import ipaddress
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -17,8 +18,27 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+# The env file is chosen before the settings are read, from the process environment only (a systemd unit's
+# Environment=ENV_FILE=/etc/mnp-chatbot/.env.production, or `ENV_FILE=.env.production mnp-chatbot serve`).
+ENV_FILE_VARIABLE = "ENV_FILE"
+DEFAULT_ENV_FILE = ".env"
+
+# Seed variables that are read but change nothing yet, and why (README and DEPLOYMENT.md say the same).
+NO_EFFECT: dict[str, str] = {
+    "LOG_PERSONAL_DATA": (
+        "personal data is never written to logs, whatever the value (the masking of MASK_PERSONAL_DATA "
+        "and the log filters always apply)"
+    ),
+    "LINE_CHANNEL_ACCESS_TOKEN": "the LINE channel is not wired in this release",
+    "LINE_CHANNEL_SECRET": "the LINE channel is not wired in this release",
+}
+
 PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "<", "placeholder", "$(")
 REQUIRED_IN_PRODUCTION = ("JWT_SECRET", "SESSION_SECRET", "ENCRYPTION_KEY")
+
+
+class MissingEnvFile(FileNotFoundError):
+    """ENV_FILE names a file that does not exist."""
 
 
 class MissingSecret(ValueError):
@@ -31,6 +51,8 @@ class Settings(BaseSettings):
     ENVIRONMENT: Environment = Field(
         default=Environment.DEVELOPMENT, validation_alias=AliasChoices("NODE_ENV", "APP_ENV", "ENVIRONMENT")
     )
+    # Which env file was read (chosen from the process environment before the settings, see env_file())
+    ENV_FILE: str = DEFAULT_ENV_FILE
     HOST: str = "0.0.0.0"
     PORT: int = Field(default=3000, ge=1, le=65535)
     DATA_DIR: Path = Path("var")
@@ -134,6 +156,22 @@ def is_placeholder(value: str) -> bool:
     return not lowered or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
 
 
+def env_file(environ: dict[str, str] | None = None) -> Path:
+    """The env file to read: ENV_FILE from the process environment (e.g. `.env.production`), else `.env`.
+
+    A file named explicitly must exist; the default `.env` may be absent (then only the environment counts).
+    """
+    environ = dict(os.environ) if environ is None else environ
+    chosen = environ.get(ENV_FILE_VARIABLE, "").strip()
+    if not chosen:
+        return Path(DEFAULT_ENV_FILE)
+    path = Path(chosen)
+    if not path.is_file():
+        raise MissingEnvFile(f"ENV_FILE={chosen} does not exist (working directory {Path.cwd()})")
+    return path
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    path = env_file()
+    return Settings(_env_file=path, ENV_FILE=str(path))
