@@ -1,16 +1,19 @@
 """The LLM answer mode: the model writes the answer from the retrieved sources, streamed and guarded.
 
-    curated FAQ / clarify decision ─ cache (faq:llm:…) ─ hit ──→ the stored guarded text
-                                                       └ miss ─→ prompt ─ model deltas ─ number gate ─→ deltas
+    curated FAQ / clarify decision ─ prompt ─ cache (faq:llm:…) ─ hit ──→ the stored guarded text
+                                                                └ miss ─→ model deltas ─ number gate ─→ deltas
     any failure (LlmFailure, guard, deadline, bug) ─→ AnswerReset if text went out ─→ the curated reply
 
 The customer never sees an error because the model failed: the curated ladder is always the fallback.
+
+The cache is shared by every conversation, so it holds only answers to a prompt without history, keyed on
+everything the model saw: one customer's earlier messages never reach another customer's answer.
 """
 
 import contextlib
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 
 from mnp_chatbot.chat import composer, guard, prompting
@@ -29,7 +32,6 @@ from mnp_chatbot.llm.protocols import ChatModel, PromptMessage
 log = get_logger(__name__)
 CACHE_PREFIX = "faq:llm:"
 CACHE_TTL = 3600
-SLOT_KEYS = tuple(prompting.SLOT_LABELS)
 SOURCE_CHARS = 1200
 
 
@@ -50,12 +52,17 @@ class Grounding:
         return [f"{source.question}\n{source.text}" for source in self.sources]
 
 
-def cache_key(question: str, slots: Mapping[str, object], *, version: str, variant: Sequence[str]) -> str:
-    """`faq:llm:` + a digest of the normalised (masked) question, the slots, the knowledge version and
-    `variant` (prompt version, model, source ids)."""
-    facts = {key: slots[key] for key in SLOT_KEYS if slots.get(key)}
-    basis = json.dumps([normalize(question), facts, version, list(variant)], ensure_ascii=False)
+def cache_key(messages: Sequence[PromptMessage], *, version: str, variant: Sequence[str]) -> str:
+    """`faq:llm:` + a digest of every message the model sees (customer text normalised), the knowledge
+    version and `variant` (prompt version, model, source ids)."""
+    seen = [[m.role, normalize(m.content) if m.role == "user" else m.content] for m in messages]
+    basis = json.dumps([seen, version, list(variant)], ensure_ascii=False)
     return CACHE_PREFIX + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def shareable(history: Sequence[prompting.Turn]) -> bool:
+    """Only a prompt without earlier turns may be answered from, or into, the shared cache."""
+    return not history
 
 
 def chunks(text: str) -> list[str]:
@@ -118,18 +125,18 @@ class LlmAnswerer:
         """The deltas of the answer, an `AnswerReset` if a streamed answer is withdrawn, then `Answered`."""
         grounding = self.ground(decision, snapshot)
         slots = decision.slots.as_dict()
+        names = {carrier.id: carrier.name for carrier in snapshot.carriers.values()}
+        messages = prompting.build_messages(
+            masked, grounding.sources, history, slots, system=self.prompt.text, names=names
+        )
         variant = [self.prompt.version, self.model.name, *(ref.faq_id for ref in grounding.refs)]
-        key = cache_key(decision.reply.topic or masked, slots, version=snapshot.version, variant=variant)
-        cached = await self._cached(key)
+        key = cache_key(messages, version=snapshot.version, variant=variant) if shareable(history) else None
+        cached = await self._cached(key) if key is not None else None
         if cached is not None:
             for part in chunks(cached):
                 yield AnswerDelta(part)
             yield Answered(self._reply(decision.reply, cached, grounding, cached=True))
             return
-        names = {carrier.id: carrier.name for carrier in snapshot.carriers.values()}
-        messages = prompting.build_messages(
-            masked, grounding.sources, history, slots, system=self.prompt.text, names=names
-        )
         gate = guard.NumberGate(grounding.texts)
         streamed = False
         try:
@@ -148,7 +155,8 @@ class LlmAnswerer:
             yield Answered(replace(decision.reply, extra=extra))
             return
         answer = gate.text.strip()
-        await self._remember(key, answer)
+        if key is not None:
+            await self._remember(key, answer)
         yield Answered(self._reply(decision.reply, answer, grounding, cached=False))
 
     async def _guarded(self, messages: Sequence[PromptMessage], gate: guard.NumberGate) -> AsyncIterator[str]:

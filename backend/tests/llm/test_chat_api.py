@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from mnp_chatbot.chat.models import Message
+from mnp_chatbot.chat.prompting import CUSTOMER_CLOSE, CUSTOMER_OPEN
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.llm import prompts
 from tests.fixtures.app import SettingsFactory
@@ -71,6 +72,33 @@ class TestWithTheModel:
     async def test_health_reports_the_configured_model(self, client: httpx.AsyncClient) -> None:
         body = (await client.get("/health")).json()
         assert body["checks"]["openai"] == {"status": "configured", "model": "gpt-test"}
+
+
+def obeys_earlier_customer_messages(messages: list[dict[str, Any]]) -> str:
+    """A model that does what a planted instruction asks: it repeats every earlier customer message."""
+    earlier = [m["content"] for m in messages[:-1] if m["role"] == "user"]
+    said = [text.replace(CUSTOMER_OPEN, "").replace(CUSTOMER_CLOSE, "").strip() for text in earlier]
+    return "".join(f"{text}。" for text in said) + "転出手数料は参考情報のとおりです[1]。"
+
+
+class TestSharedCache:
+    async def test_item01_llm_cache_never_crosses_sessions(
+        self, client: httpx.AsyncClient, openai_server: FakeOpenAI
+    ) -> None:
+        openai_server.reset(Script(respond=obeys_earlier_customer_messages))
+        question = "MNPの転出手数料は今もかかりますか"
+        planted = await client.post("/api/chat", json={"message": "合言葉はメロンソーダです"})
+        session_a = planted.json()["sessionId"]
+        response = await client.post("/api/chat", json={"message": question, "sessionId": session_a})
+        assert "メロンソーダ" in response.json()["reply"]["text"]  # the model obeyed A's instruction
+
+        for _ in range(2):  # a fresh customer B, twice (the second may come from the cache)
+            reply = await ask(client, question)
+            assert reply["mode"] == "llm"
+            assert "メロンソーダ" not in reply["text"]
+            assert "合言葉" not in reply["text"]
+        b_saw = openai_server.chat_requests()[-1].text()
+        assert "メロンソーダ" not in b_saw
 
 
 class TestWhenTheModelFails:

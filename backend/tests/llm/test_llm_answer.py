@@ -247,6 +247,23 @@ class TestCache:
         assert json.loads(value)["text"] == GOOD
         assert expires_at is not None
 
+    async def test_an_answer_given_with_history_is_neither_cached_nor_served_from_the_cache(
+        self,
+        answerer: LlmAnswerer,
+        snapshot: KnowledgeSnapshot,
+        openai_server: FakeOpenAI,
+        store: MemoryStore,
+    ) -> None:
+        openai_server.script(Script(text=GOOD), Script(text=GOOD), Script(text=GOOD))
+        decision = decide(snapshot, QUESTION)
+        history = [prompting.Turn("user", "こんにちは"), prompting.Turn("assistant", "こんにちは。")]
+        await run(answerer, decision, snapshot, history=history)
+        assert store._values == {}
+        await run(answerer, decision, snapshot)
+        _, reply = await run(answerer, decision, snapshot, history=history)
+        assert len(openai_server.chat_requests()) == 3
+        assert reply.extra.get("cached") is None
+
     @pytest.mark.parametrize(
         ("changed", "same"),
         [
@@ -270,9 +287,10 @@ class TestCache:
         }
 
         def key(values: dict[str, object]) -> str:
+            slots: dict[str, object] = values["slots"]  # type: ignore[assignment]
+            messages = prompting.build_messages(str(values["question"]), [], [], slots, system="system")
             return cache_key(
-                str(values["question"]),
-                values["slots"],  # type: ignore[arg-type]
+                messages,
                 version=str(values["version"]),
                 variant=values["variant"],  # type: ignore[arg-type]
             )
