@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.auth.service import AuthConfig, AuthService
+from mnp_chatbot.auth.throttle import LoginThrottle
 from mnp_chatbot.auth.users import UserService
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import get_logger
@@ -85,7 +86,10 @@ def services(
     return {
         "audit": audit,
         "auth": AuthService(
-            resources.sessionmaker, AuthConfig.from_settings(settings), audit, rate_limits.login
+            resources.sessionmaker,
+            AuthConfig.from_settings(settings),
+            audit,
+            LoginThrottle(rate_limits.login, rate_limits.login_account),
         ),
         "users": UserService(resources.sessionmaker, audit),
         "encryptor": sealed,

@@ -12,7 +12,6 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,17 +20,12 @@ from mnp_chatbot.auth import passwords, tokens
 from mnp_chatbot.auth.exceptions import InvalidCredentials, InvalidRefreshToken
 from mnp_chatbot.auth.models import AuthSession, RefreshToken, User
 from mnp_chatbot.auth.repository import AuthSessionRepository, RefreshTokenRepository, UserRepository
+from mnp_chatbot.auth.throttle import LoginThrottle
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.errors import Unauthorized
 from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.core.ratelimit import Verdict
 
 log = get_logger(__name__)
-
-
-class Throttle(Protocol):
-    async def peek(self, key: str) -> Verdict: ...
-    async def hit(self, key: str) -> Verdict: ...
 
 
 def utc_now() -> dt.datetime:
@@ -84,7 +78,7 @@ class AuthService:
         sessionmaker: async_sessionmaker[AsyncSession],
         config: AuthConfig,
         audit: AuditTrail,
-        throttle: Throttle,
+        throttle: LoginThrottle,
         *,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
@@ -95,23 +89,23 @@ class AuthService:
         self.clock = clock
 
     async def login(self, email: str, password: str, *, client: str) -> IssuedTokens:
-        """Tokens for a new sign-in; one 401 for an unknown e-mail, a wrong password or a disabled user."""
-        keys = (f"ip:{client}", f"account:{email.strip().lower()}")
-        await self._check_throttle(keys)
+        """Tokens for a new sign-in; one 401 for an unknown e-mail, a wrong password or a disabled user.
+
+        The attempt is counted before the (slow) password check, so parallel guesses cannot all get in
+        before the first failure is counted."""
+        account = email.strip().lower()
+        await self.throttle.attempt(account, client)
+        issued: IssuedTokens | None = None
         async with self.sessionmaker.begin() as session:
             user = await UserRepository(session).get_by_email(email.strip())
             verified = await self._verify(user, password)
             if user is not None and verified and user.is_active:
-                return await self._start(session, user, password, client=client)
-        await self._failed(keys, user, reason="disabled" if verified else "bad_credentials", client=client)
+                issued = await self._start(session, user, password, client=client)
+        if issued is not None:
+            await self.throttle.succeeded(account, client)
+            return issued
+        await self._failed(user, reason="disabled" if verified else "bad_credentials", client=client)
         raise InvalidCredentials()
-
-    async def _check_throttle(self, keys: tuple[str, ...]) -> None:
-        for key in keys:
-            verdict = await self.throttle.peek(key)
-            if not verdict.allowed:
-                log.warning("auth.login.throttled", key_kind=key.split(":", 1)[0])
-                raise verdict.error()
 
     @staticmethod
     async def _verify(user: User | None, password: str) -> bool:
@@ -120,9 +114,7 @@ class AuthService:
             return False
         return await asyncio.to_thread(passwords.verify_password, user.password_hash, password)
 
-    async def _failed(self, keys: tuple[str, ...], user: User | None, *, reason: str, client: str) -> None:
-        for key in keys:
-            await self.throttle.hit(key)
+    async def _failed(self, user: User | None, *, reason: str, client: str) -> None:
         log.warning("auth.login.failed", reason=reason, known_user=user is not None)
         async with self.sessionmaker.begin() as session:
             await self.audit.record(

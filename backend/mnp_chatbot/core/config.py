@@ -79,7 +79,9 @@ class Settings(BaseSettings):
 
     RATE_LIMIT_WINDOW_MS: int = Field(default=900_000, ge=1)
     RATE_LIMIT_MAX_REQUESTS: int = Field(default=200, ge=1)
-    AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)
+    AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)  # sign-ins per window, per address and per pair
+    # Sign-ins per window for one account from all addresses together (the slower ceiling)
+    AUTH_ACCOUNT_RATE_LIMIT_MAX: int = Field(default=30, ge=1)
     # Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the nginx in front; empty: none
     TRUSTED_PROXIES: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -1,10 +1,13 @@
 """Rate limits through the `limits` library: shared in Redis when REDIS_URL is set, in memory otherwise.
 
-Two limits exist: `api` (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_MS for each client, on every `/api/`
-request and every socket.io chat message) and `login` (AUTH_RATE_LIMIT_MAX failed sign-ins per window, for
-each client address and each account). Keys are keyed hashes, so Redis never holds an address or an
-e-mail. When Redis fails, a limiter answers from an in-process fallback instead of failing open or closed
-for the whole service.
+Limits: `api` (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_MS for each client, on every `/api/`
+request and every socket.io chat message and resync) and the console sign-in limits (`auth.service`
+counts each attempt before the password is checked): AUTH_RATE_LIMIT_MAX per window for each
+(account, address) pair and for each address, and the slower AUTH_ACCOUNT_RATE_LIMIT_MAX for each account,
+so that a burst from one address cannot lock an operator out elsewhere. A client is keyed by its address,
+an IPv6 client by its /64 (one host usually holds a whole /64). Keys are keyed hashes, so Redis never holds
+an address or an e-mail. When Redis fails, a limiter answers from an in-process fallback instead of
+failing open or closed for the whole service.
 """
 
 import hashlib
@@ -76,6 +79,15 @@ class Limiter:
             allowed = await self._fallback.hit(self.item, self.name, identifier)
             return await self._verdict(self._fallback, identifier, allowed)
 
+    async def clear(self, key: str) -> None:
+        """Forget what `key` has used of its budget."""
+        identifier = self._identifier(key)
+        try:
+            await self._primary.clear(self.item, self.name, identifier)
+        except StorageError:
+            log.warning("ratelimit.storage_unavailable", limit=self.name)
+        await self._fallback.clear(self.item, self.name, identifier)
+
     async def peek(self, key: str) -> Verdict:
         """Whether `key` still has room, without counting a request."""
         identifier = self._identifier(key)
@@ -97,7 +109,8 @@ class Limiter:
 @dataclass(frozen=True, slots=True)
 class RateLimits:
     api: Limiter
-    login: Limiter
+    login: Limiter  # per address, and per (account, address)
+    login_account: Limiter  # the slower ceiling per account
     backend: str
 
     @classmethod
@@ -108,9 +121,11 @@ class RateLimits:
         key = secret.get_secret_value().encode() if secret else DEVELOPMENT_KEY
         api_item = RateLimitItemPerSecond(settings.RATE_LIMIT_MAX_REQUESTS, window)
         login_item = RateLimitItemPerSecond(settings.AUTH_RATE_LIMIT_MAX, window)
+        account_item = RateLimitItemPerSecond(settings.AUTH_ACCOUNT_RATE_LIMIT_MAX, window)
         return cls(
             api=Limiter("api", api_item, storage, key=key),
             login=Limiter("login", login_item, storage, key=key),
+            login_account=Limiter("login_account", account_item, storage, key=key),
             backend="redis" if settings.REDIS_URL else "memory",
         )
 
@@ -153,6 +168,19 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
     return address
 
 
+def rate_key(address: str) -> str:
+    """What a client's limits are keyed by: an IPv4 address as it is, an IPv6 address as its /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def _is_address(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
@@ -184,7 +212,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
-        verdict = await self.limiter.hit(scope_client_address(scope, self.trusted))
+        verdict = await self.limiter.hit(rate_key(scope_client_address(scope, self.trusted)))
         if not verdict.allowed:
             await _reject(send, verdict)
             return
@@ -214,5 +242,8 @@ class MessageLimiter:
         self.trusted = trusted_networks(trusted_proxies)
 
     async def hit(self, environ: Mapping[str, Any] | None) -> Verdict:
+        return await self.limiter.hit(self.key(environ))
+
+    def key(self, environ: Mapping[str, Any] | None) -> str:
         scope = (environ or {}).get("asgi.scope") or {}
-        return await self.limiter.hit(scope_client_address(scope, self.trusted))
+        return rate_key(scope_client_address(scope, self.trusted))

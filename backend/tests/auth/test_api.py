@@ -131,21 +131,23 @@ class TestEnumeration:
 class TestBruteForce:
     @pytest.fixture
     def settings(self, make_settings: SettingsFactory) -> Any:
-        return make_settings(AUTH_RATE_LIMIT_MAX=3, TRUSTED_PROXIES=["127.0.0.1"])
+        return make_settings(
+            AUTH_RATE_LIMIT_MAX=3, AUTH_ACCOUNT_RATE_LIMIT_MAX=4, TRUSTED_PROXIES=["127.0.0.1"]
+        )
 
-    async def test_one_account_is_throttled_after_the_limit_from_any_address(
+    async def test_one_account_is_throttled_at_its_ceiling_from_any_address(
         self, client: httpx.AsyncClient, accounts: dict[str, Account]
     ) -> None:
         account = accounts["admin"]
         statuses = []
-        for attempt in range(5):
+        for attempt in range(6):
             response = await client.post(
                 "/api/auth/login",
                 json={"email": account.email, "password": f"wrong-{attempt}"},
                 headers={"X-Forwarded-For": f"203.0.113.{attempt + 1}"},
             )
             statuses.append(response.status_code)
-        assert statuses == [401, 401, 401, 429, 429]
+        assert statuses == [401, 401, 401, 401, 429, 429]
         blocked = await client.post(
             "/api/auth/login",
             json={"email": account.email, "password": account.password},
@@ -172,11 +174,81 @@ class TestBruteForce:
         )
         assert other_client.status_code == 401
 
-    async def test_successful_logins_do_not_count(
+    async def test_successful_logins_do_not_use_up_the_address(
         self, client: httpx.AsyncClient, accounts: dict[str, Account]
     ) -> None:
         for _ in range(4):
             await sign_in(client, accounts["viewer"])
+        for _ in range(4):
+            await sign_in(client, accounts["operator"])
+
+    async def test_a_valid_account_elsewhere_does_not_reset_the_guesses_at_another(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account]
+    ) -> None:
+        statuses = []
+        for attempt in range(4):
+            response = await client.post(
+                "/api/auth/login",
+                json={"email": accounts["admin"].email, "password": f"wrong-{attempt}"},
+            )
+            statuses.append(response.status_code)
+            await sign_in(client, accounts["viewer"])  # clears the address budget, not the admin pair
+        assert statuses == [401, 401, 401, 429]
+
+
+class TestItem02And08Throttle:
+    """Issue 16 items 2 and 8: attempts are counted before the password check; one address cannot lock
+    an account out for everyone."""
+
+    @pytest.fixture
+    def settings(self, make_settings: SettingsFactory) -> Any:
+        return make_settings(AUTH_RATE_LIMIT_MAX=5, TRUSTED_PROXIES=["127.0.0.1"])
+
+    async def test_item02_parallel_wrong_passwords_are_throttled(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account]
+    ) -> None:
+        account = accounts["admin"]
+
+        async def guess(number: int) -> httpx.Response:
+            return await client.post(
+                "/api/auth/login",
+                json={"email": account.email, "password": f"wrong-password-{number}"},
+                headers={"X-Forwarded-For": "203.0.113.80"},
+            )
+
+        responses = await asyncio.gather(*(guess(number) for number in range(30)))
+        statuses = [response.status_code for response in responses]
+        assert statuses.count(401) <= 5
+        assert statuses.count(429) == 30 - statuses.count(401)
+        assert all(int(r.headers["retry-after"]) > 0 for r in responses if r.status_code == 429)
+
+    async def test_item08_a_burst_from_one_address_does_not_lock_out_the_admin_elsewhere(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account]
+    ) -> None:
+        admin = accounts["admin"]
+        statuses = []
+        for attempt in range(30):
+            response = await client.post(
+                "/api/auth/login",
+                json={"email": admin.email, "password": f"wrong-{attempt}"},
+                headers={"X-Forwarded-For": "203.0.113.66"},
+            )
+            statuses.append(response.status_code)
+            if response.status_code == 429:
+                assert int(response.headers["retry-after"]) > 0
+        assert statuses == [401] * 5 + [429] * 25
+        signed_in = await client.post(
+            "/api/auth/login",
+            json={"email": admin.email, "password": admin.password},
+            headers={"X-Forwarded-For": "198.51.100.20"},
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        still_blocked = await client.post(
+            "/api/auth/login",
+            json={"email": admin.email, "password": admin.password},
+            headers={"X-Forwarded-For": "203.0.113.66"},
+        )
+        assert still_blocked.status_code == 429
 
 
 class TestRefresh:

@@ -11,7 +11,7 @@ import socketio
 from asgi_lifespan import LifespanManager
 
 from mnp_chatbot.core.config import Settings
-from mnp_chatbot.core.ratelimit import RateLimits, client_address, trusted_networks
+from mnp_chatbot.core.ratelimit import RateLimits, client_address, rate_key, trusted_networks
 from mnp_chatbot.main import create_app
 from tests.fixtures.app import SettingsFactory
 from tests.fixtures.server import ServerThread
@@ -170,3 +170,78 @@ async def test_socketio_messages_are_limited_per_client(make_settings: SettingsF
     assert all("reply" in ack for ack in acks[:3])
     assert acks[3]["error"]["code"] == "rate_limited"
     assert acks[3]["retryAfter"] > 0
+
+
+class TestItem09Ipv6:
+    """Issue 16 item 9: an IPv6 client is limited by its /64, on the API, the sign-in and socket.io."""
+
+    def test_item09_rate_keys_group_ipv6_by_64(self) -> None:
+        assert (
+            rate_key("2001:db8:1:2::1") == rate_key("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64"
+        )
+        assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
+        assert rate_key("::ffff:203.0.113.7") == "203.0.113.7"
+        assert rate_key("203.0.113.7") == "203.0.113.7"
+
+    async def test_item09_ipv6_clients_are_limited_by_their_64(self, make_settings: SettingsFactory) -> None:
+        settings = make_settings(
+            RATE_LIMIT_MAX_REQUESTS=LIMIT,
+            RATE_LIMIT_WINDOW_MS=60_000,
+            AUTH_RATE_LIMIT_MAX=3,
+            TRUSTED_PROXIES=["127.0.0.1"],
+        )
+        async with serving(settings) as client:
+            rotated = [
+                (
+                    await client.get(
+                        "/api/faqs/search?q=MNP", headers={"X-Forwarded-For": f"2001:db8:1:2::{n:x}"}
+                    )
+                ).status_code
+                for n in range(1, LIMIT + 3)
+            ]
+            neighbour = await client.get(
+                "/api/faqs/search?q=MNP", headers={"X-Forwarded-For": "2001:db8:1:3::1"}
+            )
+        assert rotated == [200] * LIMIT + [429, 429]
+        assert neighbour.status_code == 200
+
+    async def test_item09_sign_ins_from_one_ipv6_64_share_a_budget(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        settings = make_settings(AUTH_RATE_LIMIT_MAX=3, TRUSTED_PROXIES=["127.0.0.1"])
+        async with serving(settings) as client:
+            statuses = [
+                (
+                    await client.post(
+                        "/api/auth/login",
+                        json={"email": f"user{n}@example.jp", "password": "guess-password"},
+                        headers={"X-Forwarded-For": f"2001:db8:9:9::{n + 1:x}"},
+                    )
+                ).status_code
+                for n in range(5)
+            ]
+        assert statuses == [401, 401, 401, 429, 429]
+
+
+async def test_item09_socketio_messages_from_one_ipv6_64_share_a_budget(
+    make_settings: SettingsFactory,
+) -> None:
+    settings = make_settings(
+        RATE_LIMIT_MAX_REQUESTS=2, RATE_LIMIT_WINDOW_MS=60_000, TRUSTED_PROXIES=["127.0.0.1"]
+    )
+    acks = []
+    with ServerThread(settings) as server:
+        for n in range(3):
+            client = socketio.AsyncClient(reconnection=False)
+            await client.connect(
+                server.url,
+                transports=["websocket"],
+                socketio_path="/socket.io",
+                headers={"X-Forwarded-For": f"2001:db8:5:5::{n + 1:x}"},
+            )
+            try:
+                acks.append(await client.call("chat:message", {"message": "こんにちは"}, timeout=20))
+            finally:
+                await client.disconnect()
+    assert all("reply" in ack for ack in acks[:2])
+    assert acks[2]["error"]["code"] == "rate_limited"
