@@ -30,7 +30,7 @@ from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
-from mnp_chatbot.realtime.server import Realtime, create_server
+from mnp_chatbot.realtime.server import ConnectionCounter, Realtime, create_server
 
 log = get_logger(__name__)
 DEVELOPMENT_TOKEN_KEY = b"mnp-chatbot-development-session-key"
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.register(realtime)
     rate_limits = RateLimits.from_settings(settings)
     realtime.message_limiter = MessageLimiter(rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
+    realtime.connections = ConnectionCounter(settings.SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -141,7 +142,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await _close_dense(resources)
         log.info("app.stopped")
 
-    app = FastAPI(title="MNP Chatbot API", version=__version__, lifespan=lifespan)
+    docs = settings.api_docs_enabled  # in production only with ENABLE_API_DOCS
+    app = FastAPI(
+        title="MNP Chatbot API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     app.state.realtime = realtime
     error_handlers.install(app)
     api.include_routers(app)

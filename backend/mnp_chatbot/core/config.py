@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)  # sign-ins per window, per address and per pair
     # Sign-ins per window for one account from all addresses together (the slower ceiling)
     AUTH_ACCOUNT_RATE_LIMIT_MAX: int = Field(default=30, ge=1)
+    # Open socket.io connections one client address (IPv6: its /64) may hold to one process
+    SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS: int = Field(default=20, ge=1)
     # Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the nginx in front; empty: none
     TRUSTED_PROXIES: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -109,17 +111,26 @@ class Settings(BaseSettings):
     LINE_CHANNEL_ACCESS_TOKEN: SecretStr | None = None
     LINE_CHANNEL_SECRET: SecretStr | None = None
 
+    # Production only: the interactive API docs (/docs, /redoc, /openapi.json) are off unless this is true
+    ENABLE_API_DOCS: bool = False
+    # Production only: who may read /metrics and the details of /health (/health/live and /health/ready stay
+    # open): clients in these networks (CIDRs) or a request with `Authorization: Bearer <OPS_TOKEN>`
+    OPS_ALLOWED_NETWORKS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    OPS_TOKEN: SecretStr | None = None
+
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
     MAX_IMPORT_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)  # operators' knowledge imports
 
-    @field_validator("CORS_ORIGIN", "TRUSTED_PROXIES", "WIDGET_FRAME_ANCESTORS", mode="before")
+    @field_validator(
+        "CORS_ORIGIN", "TRUSTED_PROXIES", "WIDGET_FRAME_ANCESTORS", "OPS_ALLOWED_NETWORKS", mode="before"
+    )
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("TRUSTED_PROXIES")
+    @field_validator("TRUSTED_PROXIES", "OPS_ALLOWED_NETWORKS")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         for entry in value:
@@ -147,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT is Environment.PRODUCTION
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return not self.is_production or self.ENABLE_API_DOCS
 
     @property
     def uses_embedded_database(self) -> bool:

@@ -147,7 +147,7 @@ def trusted_networks(entries: Sequence[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+def is_trusted(address: str, trusted: Sequence[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -159,10 +159,10 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
     """The client's address: the peer, unless the peer is a trusted proxy; then the right-most address of
     X-Forwarded-For that is not itself a trusted proxy (entries further left are the client's to forge)."""
     address = peer or "unknown"
-    if not forwarded_for or not _is_trusted(address, trusted):
+    if not forwarded_for or not is_trusted(address, trusted):
         return address
     for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
-        if not _is_trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return hop if _is_address(hop) else address
         address = hop
     return address

@@ -5,7 +5,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.core.errors import Forbidden
 from mnp_chatbot.health import service
+from mnp_chatbot.health.dependencies import OperationsAccess
 
 router = APIRouter(tags=["operations"])
 
@@ -15,8 +17,19 @@ def _openai_status(resources: ResourcesDep) -> dict[str, Any]:
     return dict(llm) if isinstance(llm, dict) else {"status": "not_configured"}
 
 
-@router.get("/health", summary="Health in the seed's shape; 503 when the database is down")
-async def health(resources: ResourcesDep) -> JSONResponse:
+@router.get(
+    "/health",
+    summary="Health in the seed's shape; 503 when the database is down",
+    description="In production the checks are shown only to OPS_ALLOWED_NETWORKS or the OPS_TOKEN bearer; "
+    "others get the status alone.",
+)
+async def health(resources: ResourcesDep, detailed: OperationsAccess) -> JSONResponse:
+    if not detailed:
+        database = await service.check_database(resources.engine)
+        healthy = database["status"] == "ok"
+        return JSONResponse(
+            {"message": "OK" if healthy else "Service Unavailable"}, status_code=200 if healthy else 503
+        )
     healthy, report = await service.health_report(
         resources.engine,
         resources.store,
@@ -40,6 +53,12 @@ async def ready(resources: ResourcesDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (in production: OPS_ALLOWED_NETWORKS or the OPS_TOKEN bearer only)",
+    response_class=Response,
+)
+async def metrics(allowed: OperationsAccess) -> Response:
+    if not allowed:
+        raise Forbidden("メトリクスは許可されたネットワークまたはトークンからのみ参照できます。")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -2,23 +2,28 @@
 `chat:start`, `chat:delta`, `chat:reset`, `chat:done` and `chat:error` out.
 
 Every event of a conversation goes to the room named after its session, so a customer's other tabs and
-other replicas (through the Redis manager) see the same stream.
+other replicas (through the Redis manager) see the same stream. `chat:message` and `chat:resync` share the
+client's API rate limit; a resync joins a conversation's room only for a well-formed token of a known
+session. A connection beyond SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS from one client address is refused.
 """
 
+import re
 from typing import Any
 
+import socketio
 from pydantic import ValidationError
 
 from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerReset, AnswerStarted
 from mnp_chatbot.chat.router import response_of
 from mnp_chatbot.chat.schemas import ChatRequest, HistoryResponse
 from mnp_chatbot.chat.service import Inbound
-from mnp_chatbot.chat.tokens import token_hash
+from mnp_chatbot.chat.tokens import TOKEN_PATTERN, token_hash
 from mnp_chatbot.core.errors import AppError, ValidationFailed, error_body
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.realtime.server import Realtime
 
 log = get_logger(__name__)
+TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def room_of(session_token: str) -> str:
@@ -33,17 +38,37 @@ def _invalid(error: ValidationError) -> dict[str, Any]:
     return error_body(ValidationFailed.code, message)
 
 
+async def _limited(realtime: Realtime, sid: str) -> dict[str, Any] | None:
+    """The rate-limit error when the connection's client is over its budget (the hit is counted)."""
+    if realtime.message_limiter is None:
+        return None
+    verdict = await realtime.message_limiter.hit(realtime.sio.get_environ(sid))
+    if verdict.allowed:
+        return None
+    return {**verdict.error().body(), "retryAfter": verdict.retry_after}
+
+
 def register(realtime: Realtime) -> None:
     sio = realtime.sio
 
+    @sio.event  # type: ignore[untyped-decorator]
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        limiter = realtime.message_limiter
+        key = limiter.key(environ) if limiter is not None else "all"
+        if not realtime.connections.admit(sid, key):
+            log.warning("realtime.connection_refused", reason="too_many_connections")
+            raise socketio.exceptions.ConnectionRefusedError("too_many_connections")
+
+    @sio.event  # type: ignore[untyped-decorator]
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        realtime.connections.release(sid)
+
     @sio.on("chat:message")  # type: ignore[untyped-decorator]
     async def on_message(sid: str, data: Any) -> dict[str, Any]:
-        if realtime.message_limiter is not None:
-            verdict = await realtime.message_limiter.hit(sio.get_environ(sid))
-            if not verdict.allowed:
-                limited = {**verdict.error().body(), "retryAfter": verdict.retry_after}
-                await sio.emit("chat:error", limited, to=sid)
-                return limited
+        limited = await _limited(realtime, sid)
+        if limited is not None:
+            await sio.emit("chat:error", limited, to=sid)
+            return limited
         try:
             body = ChatRequest.model_validate(data if isinstance(data, dict) else {})
         except ValidationError as error:
@@ -59,9 +84,12 @@ def register(realtime: Realtime) -> None:
 
     @sio.on("chat:resync")  # type: ignore[untyped-decorator]
     async def on_resync(sid: str, data: Any) -> dict[str, Any]:
+        limited = await _limited(realtime, sid)
+        if limited is not None:
+            return limited
         token = data.get("sessionId") if isinstance(data, dict) else None
-        if not isinstance(token, str):
-            return error_body(ValidationFailed.code, "sessionId が必要です。")
+        if not isinstance(token, str) or not TOKEN.fullmatch(token):
+            return error_body(ValidationFailed.code, "sessionId の形式が正しくありません。")
         assert realtime.chat is not None
         try:
             messages = await realtime.chat.history(token)

@@ -1,12 +1,48 @@
-"""The socket.io server on the same ASGI app; with REDIS_URL, replicas share rooms through Redis."""
+"""The socket.io server on the same ASGI app; with REDIS_URL, replicas share rooms through Redis.
 
-from dataclasses import dataclass
+The handshake (polling and WebSocket) is accepted only from the page's own origin, or from an origin listed
+in CORS_ORIGIN; each client address (an IPv6 client by its /64) may hold at most
+SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections to one process.
+"""
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.config import Settings
-from mnp_chatbot.core.ratelimit import MessageLimiter
+from mnp_chatbot.core.ratelimit import MessageLimiter, Network, is_trusted, trusted_networks
+
+
+class ConnectionCounter:
+    """Open connections per client key, in this process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: Counter[str] = Counter()
+        self._key_of: dict[str, str] = {}
+
+    def admit(self, sid: str, key: str) -> bool:
+        if self._open[key] >= self.limit:
+            return False
+        self._open[key] += 1
+        self._key_of[sid] = key
+        return True
+
+    def release(self, sid: str) -> None:
+        key = self._key_of.pop(sid, None)
+        if key is None:
+            return
+        self._open[key] -= 1
+        if self._open[key] <= 0:
+            del self._open[key]
+
+    def open_for(self, key: str) -> int:
+        return self._open[key]
 
 
 @dataclass
@@ -16,6 +52,39 @@ class Realtime:
     sio: socketio.AsyncServer
     chat: ChatService | None = None
     message_limiter: MessageLimiter | None = None
+    connections: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(20))
+
+
+class OriginPolicy:
+    """Which `Origin` may open a socket.io connection: the server's own, or one of CORS_ORIGIN.
+
+    The own origin is the request's scheme and Host; X-Forwarded-Proto and X-Forwarded-Host count only
+    from TRUSTED_PROXIES (uvicorn already applies X-Forwarded-Proto from them to the scheme)."""
+
+    def __init__(self, allowed: Sequence[str], trusted_proxies: Sequence[str]) -> None:
+        self.allowed = frozenset(origin.rstrip("/") for origin in allowed)
+        self.trusted: tuple[Network, ...] = trusted_networks(trusted_proxies)
+
+    def own_origins(self, environ: Mapping[str, Any]) -> set[str]:
+        scope = environ.get("asgi.scope") or {}
+        scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+        host = environ.get("HTTP_HOST")
+        own = {f"{scheme}://{host}"} if host else set()
+        client = scope.get("client")
+        if client and is_trusted(str(client[0]), self.trusted):
+            proto = str(environ.get("HTTP_X_FORWARDED_PROTO", scheme)).split(",")[0].strip()
+            forwarded_host = str(environ.get("HTTP_X_FORWARDED_HOST", host or "")).split(",")[0].strip()
+            if forwarded_host:
+                own.add(f"{proto}://{forwarded_host}")
+        return own
+
+    def __call__(self, origin: str | None, environ: Mapping[str, Any]) -> bool:
+        if not origin:
+            return False
+        parsed = urlsplit(origin)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            return False
+        return origin in self.allowed or origin in self.own_origins(environ)
 
 
 def create_server(settings: Settings) -> socketio.AsyncServer:
@@ -27,11 +96,10 @@ def create_server(settings: Settings) -> socketio.AsyncServer:
             if settings.REDIS_PASSWORD
             else None,
         )
-    origins: list[str] | str = settings.CORS_ORIGIN or []
     return socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
-        cors_allowed_origins=origins,
+        cors_allowed_origins=OriginPolicy(settings.CORS_ORIGIN, settings.TRUSTED_PROXIES),
         logger=False,
         engineio_logger=False,
         max_http_buffer_size=settings.MAX_BODY_BYTES,

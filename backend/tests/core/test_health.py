@@ -1,11 +1,24 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
+from mnp_chatbot.core.config import Settings
 from mnp_chatbot.main import create_app
 from tests.fixtures.app import SettingsFactory
 from tests.fixtures.database import admin_execute
+
+
+@asynccontextmanager
+async def served(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
 
 
 class TestHealth:
@@ -92,3 +105,70 @@ class TestBodyLimits:
         )
         assert chat.status_code == 413
         assert admin.status_code in (401, 403)
+
+
+PRODUCTION_SECRETS = {
+    "ENVIRONMENT": "production",
+    "JWT_SECRET": "jwt-secret-for-the-production-test-0123456789",
+    "SESSION_SECRET": "session-secret-for-the-production-test-012345",
+    "ENCRYPTION_KEY": "encryption-passphrase-for-the-production-test",
+}
+
+
+class TestItem11ProductionOperations:
+    """Issue 16 item 11: in production, docs are off unless enabled; /health details and /metrics go only
+    to OPS_ALLOWED_NETWORKS or the OPS_TOKEN bearer; /health/live and /health/ready stay open."""
+
+    async def test_item11_docs_health_details_and_metrics_are_closed_in_production(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        settings = make_settings(**PRODUCTION_SECRETS, OPS_TOKEN="ops-token-0123456789abcdef")
+        async with served(settings) as client:
+            docs = [(await client.get(path)).status_code for path in ("/docs", "/redoc", "/openapi.json")]
+            health = await client.get("/health")
+            metrics = await client.get("/metrics")
+            wrong = await client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+            with_token = await client.get(
+                "/metrics", headers={"Authorization": "Bearer ops-token-0123456789abcdef"}
+            )
+            detailed = await client.get(
+                "/health", headers={"Authorization": "Bearer ops-token-0123456789abcdef"}
+            )
+            live = await client.get("/health/live")
+            ready = await client.get("/health/ready")
+        assert all(status == 404 for status in docs)
+        assert health.status_code == 200
+        assert health.json() == {"message": "OK"}
+        assert metrics.status_code == 403
+        assert metrics.json()["error"]["code"] == "forbidden"
+        assert "http_requests_total" not in metrics.text
+        assert wrong.status_code == 403
+        assert with_token.status_code == 200
+        assert "http_requests_total" in with_token.text
+        assert set(detailed.json()["checks"]) >= {"database", "redis", "memory"}
+        assert live.status_code == 200
+        assert ready.status_code == 200
+
+    async def test_item11_allowed_networks_see_metrics_and_docs_can_be_enabled(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        settings = make_settings(
+            **PRODUCTION_SECRETS,
+            ENABLE_API_DOCS=True,
+            OPS_ALLOWED_NETWORKS="10.20.0.0/16",
+            TRUSTED_PROXIES="127.0.0.1",
+        )
+        async with served(settings) as client:
+            inside = await client.get("/metrics", headers={"X-Forwarded-For": "10.20.3.4"})
+            outside = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+            health_inside = await client.get("/health", headers={"X-Forwarded-For": "10.20.3.4"})
+            openapi = await client.get("/openapi.json")
+        assert inside.status_code == 200
+        assert outside.status_code == 403
+        assert "checks" in health_inside.json()
+        assert openapi.status_code == 200
+
+    async def test_item11_outside_production_everything_stays_open(self, client: httpx.AsyncClient) -> None:
+        assert (await client.get("/metrics")).status_code == 200
+        assert (await client.get("/openapi.json")).status_code == 200
+        assert "checks" in (await client.get("/health")).json()
