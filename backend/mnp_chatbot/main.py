@@ -24,9 +24,10 @@ from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from mnp_chatbot.core.ratelimit import MessageLimiter, RateLimits
 from mnp_chatbot.core.resources import Resources, open_resources
-from mnp_chatbot.faq.embeddings import DenseIndex
+from mnp_chatbot.faq.embeddings import DenseIndex, dense_supported
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
+from mnp_chatbot.health.service import NO_VECTOR_NOTE
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
@@ -61,10 +62,14 @@ def open_chat_model(settings: Settings) -> llm_openai.OpenAIChatModel | None:
     )
 
 
-def open_dense_index(settings: Settings, resources: Resources) -> DenseIndex | None:
-    """pgvector search when an embedding provider is configured; entries are embedded in the background."""
+async def open_dense_index(settings: Settings, resources: Resources) -> DenseIndex | None:
+    """pgvector search when an embedding provider is configured and the database has pgvector; entries are
+    embedded in the background. Without pgvector (checks.database.vector = false) retrieval is lexical."""
+    resources.extras["vector"] = vector = await dense_supported(resources.sessionmaker)
+    if not vector:
+        log.warning("database.vector.missing", note=NO_VECTOR_NOTE)
     key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
-    if is_placeholder(key):
+    if is_placeholder(key) or not vector:
         return None
     client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
     embedder = llm_openai.OpenAIEmbedder(
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))
                 resources.extras["llm_status"] = {"status": "configured", "model": model.name}
                 log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
-            dense = open_dense_index(settings, resources)
+            dense = await open_dense_index(settings, resources)
             if dense is not None:
                 index.on_rebuilt.append(lambda: _embed_in_background(dense))
             turns = TurnStore(resources.pool)

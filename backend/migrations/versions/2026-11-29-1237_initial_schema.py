@@ -31,9 +31,30 @@ $$;
 """
 
 
+# pgvector is optional: where the server offers it, the FAQ table gets its embedding column and HNSW index
+# (dense retrieval); where it does not (e.g. a stock PostgreSQL 14/15), the rest of the schema is the same and
+# the app answers with lexical retrieval only (GET /health reports checks.database.vector = false).
+CREATE_VECTOR = """
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+        CREATE EXTENSION IF NOT EXISTS vector;
+    END IF;
+END
+$$;
+"""
+
+
+def has_vector() -> bool:
+    found = op.get_bind().execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).scalar()
+    return found is not None
+
+
 def upgrade() -> None:
-    op.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    op.execute(CREATE_VECTOR)
     op.execute(CREATE_UUID_OSSP)
+    vector = has_vector()
+    embedding = [sa.Column('embedding', Vector(1536), nullable=True)] if vector else []
     op.create_table('audit_logs',
     sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
     sa.Column('actor_id', sa.UUID(), nullable=True),
@@ -102,13 +123,14 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('is_published', sa.Boolean(), server_default=sa.text('true'), nullable=False),
-    sa.Column('embedding', Vector(1536), nullable=True),
+    *embedding,
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_faqs')),
     sa.UniqueConstraint('slug', name=op.f('uq_faqs_slug'))
     )
-    op.create_index('idx_faqs_embedding_hnsw', 'faqs', ['embedding'], unique=False, postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_cosine_ops'})
+    if vector:
+        op.create_index('idx_faqs_embedding_hnsw', 'faqs', ['embedding'], unique=False, postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_cosine_ops'})
     op.create_index('idx_faqs_keywords_gin', 'faqs', ['keywords'], unique=False, postgresql_using='gin')
     op.create_index(op.f('ix_faqs_category'), 'faqs', ['category'], unique=False)
     op.create_table('users',
@@ -189,7 +211,7 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_index(op.f('ix_faqs_category'), table_name='faqs')
     op.drop_index('idx_faqs_keywords_gin', table_name='faqs', postgresql_using='gin')
-    op.drop_index('idx_faqs_embedding_hnsw', table_name='faqs', postgresql_using='hnsw', postgresql_ops={'embedding': 'vector_cosine_ops'})
+    op.execute('DROP INDEX IF EXISTS idx_faqs_embedding_hnsw')
     op.drop_table('faqs')
     op.drop_index(op.f('ix_conversations_external_user_hash'), table_name='conversations')
     op.drop_index('idx_conversations_last_message_at', table_name='conversations')

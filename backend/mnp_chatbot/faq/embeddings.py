@@ -30,6 +30,12 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(f"{EMBEDDING_DIMENSIONS}:{text}".encode()).hexdigest()
 
 
+async def dense_supported(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the database can hold the vectors (pgvector was there when it was migrated)."""
+    async with sessionmaker() as session:
+        return await FaqRepository(session).supports_dense()
+
+
 class DenseIndex:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], embedder: Embedder) -> None:
         self.sessionmaker = sessionmaker

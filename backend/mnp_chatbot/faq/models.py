@@ -34,7 +34,9 @@ class FaqEntry(TimestampMixin, Base):
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     is_published: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
-    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+    # Present only where the server has pgvector (see migration 0001): never loaded with the entry, read and
+    # written only by the dense retrieval, which is off without it.
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS), deferred=True)
     embedding_source_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (

@@ -3,7 +3,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,14 @@ class FaqRepository:
         if brand is not None:
             stmt = stmt.where(FaqEntry.brands.contains([brand]))
         return (await self.session.scalars(stmt)).all()
+
+    async def supports_dense(self) -> bool:
+        """Whether the schema has the pgvector embedding column (it is created only where pgvector exists)."""
+        stmt = text(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'faqs' AND column_name = 'embedding'"
+        )
+        return (await self.session.scalar(stmt)) is not None
 
     async def nearest(self, embedding: Sequence[float], *, limit: int) -> list[tuple[str, float]]:
         """Published entries closest to `embedding` (cosine similarity, best first), via the HNSW index."""

@@ -35,6 +35,7 @@ async def health(resources: ResourcesDep, detailed: OperationsAccess) -> JSONRes
         resources.store,
         openai=_openai_status(resources),
         data_dir=resources.settings.DATA_DIR,
+        vector=resources.extras.get("vector"),
     )
     return JSONResponse(report, status_code=200 if healthy else 503)
 

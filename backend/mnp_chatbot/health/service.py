@@ -50,10 +50,17 @@ def memory_usage() -> dict[str, Any]:
     return {"rss": info.rss, "vms": info.vms}
 
 
+NO_VECTOR_NOTE = "pgvector is not installed: dense retrieval is off, answers use lexical retrieval"
+
+
 async def health_report(
-    engine: AsyncEngine, store: Store, *, openai: dict[str, Any], data_dir: Path
+    engine: AsyncEngine, store: Store, *, openai: dict[str, Any], data_dir: Path, vector: bool | None = None
 ) -> tuple[bool, dict[str, Any]]:
     database, redis_check = await asyncio.gather(check_database(engine), check_redis(store))
+    if vector is not None:  # known once the app has started: whether the schema holds pgvector embeddings
+        database["vector"] = vector
+        if not vector:
+            database["note"] = NO_VECTOR_NOTE
     healthy = database["status"] == "ok"
     report = {
         "uptime": round(time.monotonic() - STARTED_AT, 3),
