@@ -6,14 +6,15 @@ from fastapi import APIRouter, Response
 from mnp_chatbot.auth.dependencies import (
     AdminUser,
     AuthServiceDep,
+    BearerDep,
     ClientAddress,
-    CurrentPrincipal,
     CurrentUser,
     UserServiceDep,
 )
 from mnp_chatbot.auth.models import User
 from mnp_chatbot.auth.schemas import (
     LoginRequest,
+    LogoutRequest,
     RefreshRequest,
     TokenPair,
     UserCreate,
@@ -38,6 +39,7 @@ def token_pair(issued: IssuedTokens) -> TokenPair:
         access_token=issued.access_token,
         refresh_token=issued.refresh_token,
         expires_in=issued.expires_in,
+        idle_timeout_seconds=issued.idle_timeout,
         user=UserRead.model_validate(issued.user),
     )
 
@@ -56,9 +58,10 @@ async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     return token_pair(await auth.refresh(body.refresh_token))
 
 
-@router.post("/auth/logout", status_code=204, responses=errors(401, 429))
-async def logout(principal: CurrentPrincipal, auth: AuthServiceDep) -> Response:
-    await auth.logout(principal)
+@router.post("/auth/logout", status_code=204, responses=errors(401, 422, 429))
+async def logout(credentials: BearerDep, auth: AuthServiceDep, body: LogoutRequest | None = None) -> Response:
+    access = credentials.credentials if credentials else None
+    await auth.logout(access_token=access, refresh_token=body.refresh_token if body else None)
     return Response(status_code=204, headers=LOGOUT_HEADERS)
 
 

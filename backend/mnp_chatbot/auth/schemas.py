@@ -39,9 +39,18 @@ class LoginRequest(Schema):
     password: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH), Storable]
 
 
+RefreshTokenText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,128}$")]
+
+
 class RefreshRequest(Schema):
-    refresh_token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,128}$")] = Field(
-        alias="refreshToken"
+    refresh_token: RefreshTokenText = Field(alias="refreshToken")
+
+
+class LogoutRequest(Schema):
+    refresh_token: RefreshTokenText | None = Field(
+        default=None,
+        alias="refreshToken",
+        description="Ends the sign-in even when the access token has expired",
     )
 
 
@@ -60,6 +69,10 @@ class TokenPair(Schema):
     refresh_token: str = Field(serialization_alias="refreshToken")
     token_type: Literal["bearer"] = Field(default="bearer", serialization_alias="tokenType")
     expires_in: int = Field(serialization_alias="expiresIn", description="Seconds the access token is valid")
+    idle_timeout_seconds: int = Field(
+        serialization_alias="idleTimeoutSeconds",
+        description="The console signs out after this long without use (CONSOLE_IDLE_TIMEOUT_SECONDS)",
+    )
     user: UserRead
 
 

@@ -7,6 +7,7 @@ revokes its whole session: one of the two holders is a thief.
 """
 
 import asyncio
+import contextlib
 import datetime as dt
 import secrets
 import uuid
@@ -38,6 +39,13 @@ class AuthConfig:
     access_ttl: dt.timedelta
     refresh_ttl: dt.timedelta
     session_max_age: dt.timedelta
+    idle_timeout: dt.timedelta = dt.timedelta(minutes=15)
+
+    @property
+    def refresh_lifetime(self) -> dt.timedelta:
+        """A refresh token lives until the console has been idle for the idle timeout: it is used once the
+        access token has expired, so an idle console has not refreshed for access TTL + idle timeout."""
+        return min(self.refresh_ttl, self.access_ttl + self.idle_timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AuthConfig":
@@ -51,6 +59,7 @@ class AuthConfig:
             access_ttl=dt.timedelta(seconds=settings.ACCESS_TOKEN_TTL_SECONDS),
             refresh_ttl=dt.timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS),
             session_max_age=dt.timedelta(seconds=settings.AUTH_SESSION_MAX_SECONDS),
+            idle_timeout=dt.timedelta(seconds=settings.CONSOLE_IDLE_TIMEOUT_SECONDS),
         )
 
 
@@ -65,6 +74,7 @@ class IssuedTokens:
     access_token: str
     refresh_token: str
     expires_in: int
+    idle_timeout: int
     user: User
 
 
@@ -152,7 +162,7 @@ class AuthService:
         self, session: AsyncSession, auth_session: AuthSession, now: dt.datetime
     ) -> str:
         token = tokens.new_refresh_token()
-        expires_at = min(now + self.config.refresh_ttl, auth_session.expires_at)
+        expires_at = min(now + self.config.refresh_lifetime, auth_session.expires_at)
         await RefreshTokenRepository(session).add(
             session_id=auth_session.id, token_hash=tokens.refresh_token_hash(token), expires_at=expires_at
         )
@@ -167,10 +177,12 @@ class AuthService:
             now=now,
             ttl=self.config.access_ttl,
         )
-        return IssuedTokens(access, refresh, int(self.config.access_ttl.total_seconds()), user)
+        idle = int(self.config.idle_timeout.total_seconds())
+        return IssuedTokens(access, refresh, int(self.config.access_ttl.total_seconds()), idle, user)
 
     async def refresh(self, refresh_token: str) -> IssuedTokens:
-        """A new token pair; the presented refresh token is used up. Reusing one revokes the session."""
+        """A new token pair; the presented refresh token is used up. Reusing one revokes the session, and
+        so does presenting one past its (idle) expiry."""
         now = self.clock()
         async with self.sessionmaker.begin() as session:
             stored = await RefreshTokenRepository(session).get_for_update(
@@ -180,12 +192,25 @@ class AuthService:
             if stored is None or found is None:
                 raise InvalidRefreshToken()
             auth_session, user = found
-            if stored.used_at is None:
-                if not _session_usable(auth_session, user, now) or stored.expires_at <= now:
-                    raise InvalidRefreshToken()
+            if stored.used_at is not None:
+                await self._revoke_reused(session, auth_session, user, now)
+            elif stored.expires_at <= now:
+                await self._revoke_idle(session, auth_session, user, now)
+            elif _session_usable(auth_session, user, now):
                 return await self._rotate(session, stored, auth_session, user, now)
-            await self._revoke_reused(session, auth_session, user, now)
         raise InvalidRefreshToken()
+
+    async def _revoke_idle(
+        self, session: AsyncSession, auth_session: AuthSession, user: User, now: dt.datetime
+    ) -> None:
+        if auth_session.revoked_at is not None:
+            return
+        await AuthSessionRepository(session).revoke(auth_session.id, reason="idle", now=now)
+        event = AuditEvent(
+            AuditAction.LOGOUT, user.id, "auth_session", str(auth_session.id), {"reason": "idle"}
+        )
+        await self.audit.record(session, event)
+        log.info("auth.session.idle_expired", user_id=str(user.id))
 
     async def _rotate(
         self,
@@ -209,15 +234,34 @@ class AuthService:
         await self.audit.record(session, event)
         log.warning("auth.refresh.reused", user_id=str(user.id))
 
-    async def logout(self, principal: Principal) -> None:
+    async def logout(self, *, access_token: str | None, refresh_token: str | None) -> None:
+        """End the sign-in named by the access token or by the refresh token (which still works once the
+        access token has expired, e.g. after the console sat idle); 401 when neither names one."""
+        principal = None
+        if access_token is not None:
+            with contextlib.suppress(Unauthorized):
+                principal = await self.authenticate(access_token)
+        now = self.clock()
         async with self.sessionmaker.begin() as session:
-            await AuthSessionRepository(session).revoke(
-                principal.session_id, reason="logout", now=self.clock()
-            )
-            event = AuditEvent(
-                AuditAction.LOGOUT, principal.user.id, "auth_session", str(principal.session_id)
-            )
-            await self.audit.record(session, event)
+            ended: dict[uuid.UUID, uuid.UUID] = {}
+            if principal is not None:
+                ended[principal.session_id] = principal.user.id
+            if refresh_token is not None:
+                stored = await RefreshTokenRepository(session).get_for_update(
+                    tokens.refresh_token_hash(refresh_token)
+                )
+                found = (
+                    await AuthSessionRepository(session).get_with_user(stored.session_id) if stored else None
+                )
+                if found is not None:
+                    ended[found[0].id] = found[1].id
+            if not ended:
+                raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
+            for session_id, user_id in ended.items():
+                await AuthSessionRepository(session).revoke(session_id, reason="logout", now=now)
+                await self.audit.record(
+                    session, AuditEvent(AuditAction.LOGOUT, user_id, "auth_session", str(session_id))
+                )
 
     async def authenticate(self, access_token: str) -> Principal:
         """The user behind a valid access token whose sign-in is still live."""

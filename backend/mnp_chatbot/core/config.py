@@ -89,6 +89,9 @@ class Settings(BaseSettings):
 
     ACCESS_TOKEN_TTL_SECONDS: int = Field(default=900, ge=30, le=3600)
     REFRESH_TOKEN_TTL_SECONDS: int = Field(default=12 * 3600, ge=60)
+    # The console signs out after this long without use, and the server refuses its refresh token after
+    # ACCESS_TOKEN_TTL_SECONDS + this long without a refresh
+    CONSOLE_IDLE_TIMEOUT_SECONDS: int = Field(default=900, ge=60, le=24 * 3600)
     AUTH_SESSION_MAX_SECONDS: int = Field(default=7 * 24 * 3600, ge=60)
     # Origins allowed to frame the chat page (the embeddable widget); empty: the CORS_ORIGIN list
     WIDGET_FRAME_ANCESTORS: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -516,3 +516,55 @@ async def test_concurrent_logins_of_many_users_all_succeed(
     created = [await create_account(db, "viewer") for _ in range(3)]
     results = await asyncio.gather(*(sign_in(client, account) for account in created))
     assert len({result["accessToken"] for result in results}) == 3
+
+
+class TestItem13ConsoleSignOut:
+    """Issue 16 item 13: logging out of an idle console (access token expired) and the idle expiry itself
+    end the refresh token on the server."""
+
+    async def test_item13_logout_with_an_expired_access_token_revokes_the_refresh_token(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account], db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await sign_in(client, accounts["operator"])
+        assert issued["idleTimeoutSeconds"] == 900
+        expired = tokens.issue_access_token(
+            user_id=accounts["operator"].id,
+            role="operator",
+            session_id=uuid.uuid4(),
+            key=GUESSED_KEY,
+            now=now() - dt.timedelta(hours=1),
+            ttl=dt.timedelta(minutes=15),
+        )
+        response = await client.post(
+            "/api/auth/logout",
+            json={"refreshToken": issued["refreshToken"]},
+            headers={"Authorization": f"Bearer {expired}"},
+        )
+        assert response.status_code == 204
+        refreshed = await client.post("/api/auth/refresh", json={"refreshToken": issued["refreshToken"]})
+        assert refreshed.status_code == 401
+        assert (await client.get("/api/auth/me", headers=bearer(issued))).status_code == 401
+        assert "auth.logout" in await actions(db)
+
+    async def test_item13_logout_names_a_sign_in_or_is_401(self, client: httpx.AsyncClient) -> None:
+        assert (await client.post("/api/auth/logout")).status_code == 401
+        unknown = await client.post("/api/auth/logout", json={"refreshToken": "x" * 43})
+        assert unknown.status_code == 401
+        malformed = await client.post("/api/auth/logout", json={"refreshToken": "not a token"})
+        assert malformed.status_code == 422
+
+    async def test_item13_an_idle_sign_in_ends_on_the_server(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account], db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await sign_in(client, accounts["operator"])
+        async with db() as session:
+            lifetime = await session.scalar(text("SELECT max(expires_at - created_at) FROM refresh_tokens"))
+        assert lifetime is not None and lifetime <= dt.timedelta(minutes=31)  # access TTL + idle timeout
+        async with db.begin() as session:
+            await session.execute(text("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"))
+        refreshed = await client.post("/api/auth/refresh", json={"refreshToken": issued["refreshToken"]})
+        assert refreshed.status_code == 401
+        assert (await client.get("/api/auth/me", headers=bearer(issued))).status_code == 401
+        async with db() as session:
+            reason = await session.scalar(text("SELECT revoke_reason FROM auth_sessions"))
+        assert reason == "idle"

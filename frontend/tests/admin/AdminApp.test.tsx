@@ -71,6 +71,22 @@ describe("AdminApp", () => {
     expect(screen.getByRole("button", { name: "ログイン" })).toBeTruthy();
   });
 
+  it("item 13: signs out after the idle timeout and ends the sign-in on the server", async () => {
+    const calls = mount({
+      "POST /api/auth/login": () => ({
+        status: 200,
+        body: { ...pair("access-1", "refresh-token-aaaaaaaa"), idleTimeoutSeconds: 1 },
+      }),
+      "POST /api/auth/logout": () => ({ status: 204 }),
+    });
+    await logIn();
+    expect(
+      await screen.findByText("一定時間操作がなかったため、ログアウトしました。", {}, { timeout: 3000 }),
+    ).toBeTruthy();
+    const logout = calls.find((call) => call.url.endsWith("/api/auth/logout"));
+    expect(logout?.body).toEqual({ refreshToken: "refresh-token-aaaaaaaa" });
+  });
+
   it("logs in, lists the FAQ, filters it and sends the filter to the API", async () => {
     const calls = mount();
     const user = await logIn();

@@ -107,8 +107,33 @@ describe("AdminHttp", () => {
     await http.login("admin@example.jp", "pw");
     await http.logout().catch(() => undefined);
     expect(calls.at(-1)?.authorization).toBe("Bearer access-1");
+    expect(calls.at(-1)?.body).toEqual({ refreshToken: REFRESH_A });
     expect(storage.data.size).toBe(0);
     expect(await http.resume()).toBeNull();
+  });
+
+  it("item 13: logs out with the refresh token when only that is left (after a reload or idle)", async () => {
+    const { http, storage, calls } = setup(
+      { "POST /api/auth/logout": () => ({ status: 204 }) },
+      { "mnp-admin-refresh": REFRESH_A },
+    );
+    await http.logout();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.authorization).toBeNull();
+    expect(calls[0]?.body).toEqual({ refreshToken: REFRESH_A });
+    expect(storage.data.size).toBe(0);
+  });
+
+  it("item 13: takes the idle timeout from the server", async () => {
+    const { http } = setup({
+      "POST /api/auth/login": () => ({
+        status: 200,
+        body: { ...pair("access-1", REFRESH_A), idleTimeoutSeconds: 120 },
+      }),
+    });
+    expect(http.idleTimeoutMs).toBe(15 * 60 * 1000);
+    await http.login("admin@example.jp", "pw");
+    expect(http.idleTimeoutMs).toBe(120_000);
   });
 
   it("reports a wrong password as the server's Japanese message", async () => {

@@ -35,12 +35,16 @@ export function withQuery(path: string, query: Query | undefined): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** The console's idle timeout until the server names its own (CONSOLE_IDLE_TIMEOUT_SECONDS). */
+export const DEFAULT_IDLE_SECONDS = 15 * 60;
+
 export class AdminHttp {
   private readonly tokens: TokenStore;
   private readonly fetchImpl: Fetch;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private refreshing: Promise<boolean> | null = null;
+  private idleSeconds = DEFAULT_IDLE_SECONDS;
   private readonly signedOutListeners = new Set<() => void>();
 
   constructor(options: AdminHttpOptions) {
@@ -48,6 +52,11 @@ export class AdminHttp {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.baseUrl = options.baseUrl ?? "";
     this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** How long the console may sit unused before it signs out, in milliseconds. */
+  get idleTimeoutMs(): number {
+    return this.idleSeconds * 1000;
   }
 
   /** Called when the session ends on its own (refresh refused), not on an explicit logout. */
@@ -60,7 +69,7 @@ export class AdminHttp {
     const pair = await this.parse<TokenPair>(
       await this.send({ method: "POST", path: "/api/auth/login", json: { email, password } }, null),
     );
-    this.tokens.save(pair.accessToken, pair.refreshToken);
+    this.remember(pair);
     return pair.user;
   }
 
@@ -71,9 +80,15 @@ export class AdminHttp {
     return this.json<User>({ method: "GET", path: "/api/auth/me" });
   }
 
+  /** Ends the sign-in on the server: the refresh token goes along, so this works after the access token
+   * has expired (an idle console), and the refresh token is then refused by the server. */
   async logout(): Promise<void> {
+    const refreshToken = this.tokens.refreshToken;
     try {
-      if (this.tokens.accessToken) await this.send({ method: "POST", path: "/api/auth/logout" });
+      if (this.tokens.accessToken || refreshToken) {
+        const json = refreshToken ? { refreshToken } : undefined;
+        await this.send({ method: "POST", path: "/api/auth/logout", json });
+      }
     } finally {
       this.tokens.clear();
     }
@@ -120,9 +135,15 @@ export class AdminHttp {
       for (const listener of this.signedOutListeners) listener();
       return false;
     }
-    const pair = (await response.json()) as TokenPair;
-    this.tokens.save(pair.accessToken, pair.refreshToken);
+    this.remember((await response.json()) as TokenPair);
     return true;
+  }
+
+  private remember(pair: TokenPair): void {
+    this.tokens.save(pair.accessToken, pair.refreshToken);
+    if (typeof pair.idleTimeoutSeconds === "number" && pair.idleTimeoutSeconds > 0) {
+      this.idleSeconds = pair.idleTimeoutSeconds;
+    }
   }
 
   private async parse<T>(response: Response): Promise<T> {

@@ -17,6 +17,8 @@ export interface TokenPair {
   refreshToken: string;
   tokenType: "bearer";
   expiresIn: number;
+  /** The console signs out after this many seconds without use; the server ends the sign-in too. */
+  idleTimeoutSeconds?: number;
   user: User;
 }
 

@@ -33,6 +33,8 @@ const SECTION: Partial<Record<Route["page"], Route["page"]>> = {
   conversation: "conversations",
 };
 
+export const IDLE_NOTICE = "一定時間操作がなかったため、ログアウトしました。";
+
 const ROLE_LABELS: Record<User["role"], string> = {
   admin: "管理者",
   operator: "オペレーター",
@@ -82,6 +84,27 @@ export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; no
       stop();
     };
   }, [http]);
+
+  const signedIn = session.state === "in";
+  useEffect(() => {
+    if (!signedIn) return;
+    // Signed out after idleTimeoutMs without a key press, click or scroll; the server ends the sign-in too.
+    let timer = setTimeout(expire, http.idleTimeoutMs);
+    function expire() {
+      void http.logout().catch(() => undefined);
+      setSession({ state: "out", notice: IDLE_NOTICE });
+    }
+    function restart() {
+      clearTimeout(timer);
+      timer = setTimeout(expire, http.idleTimeoutMs);
+    }
+    const events = ["keydown", "pointerdown", "wheel", "touchstart"] as const;
+    for (const name of events) window.addEventListener(name, restart, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const name of events) window.removeEventListener(name, restart);
+    };
+  }, [http, signedIn]);
 
   const section = SECTION[route.page] ?? route.page;
   useEffect(() => {
