@@ -559,7 +559,8 @@ class TestItem13ConsoleSignOut:
         issued = await sign_in(client, accounts["operator"])
         async with db() as session:
             lifetime = await session.scalar(text("SELECT max(expires_at - created_at) FROM refresh_tokens"))
-        assert lifetime is not None and lifetime <= dt.timedelta(minutes=31)  # access TTL + idle timeout
+        assert lifetime is not None
+        assert lifetime <= dt.timedelta(minutes=31)  # access TTL + idle timeout
         async with db.begin() as session:
             await session.execute(text("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"))
         refreshed = await client.post("/api/auth/refresh", json={"refreshToken": issued["refreshToken"]})
