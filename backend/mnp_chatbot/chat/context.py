@@ -30,15 +30,19 @@ class Slots:
     device: str | None = None
     channel: str | None = None
     topic: str | None = None  # the last answered question, masked
+    attribute: str | None = None  # the brand attribute the last structured answer was about
+    brands: tuple[str, ...] = ()  # ids of the brands the customer named last
     low_confidence_streak: int = 0
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> "Slots":
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        if "brands" in known:
+            known["brands"] = tuple(str(brand) for brand in known["brands"])
         return cls(**known)
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        return {key: value for key, value in asdict(self).items() if value is not None and value != ()}
 
 
 def remember(slots: Slots, stated: Mapping[str, str]) -> Slots:
@@ -47,8 +51,9 @@ def remember(slots: Slots, stated: Mapping[str, str]) -> Slots:
     return replace(slots, **known)
 
 
-def is_follow_up(normalized: str) -> bool:
-    return len(normalized) <= FOLLOW_UP_MAX_CHARS and FOLLOW_UP.search(normalized) is not None
+def is_follow_up(normalized: str, elliptic: bool = True) -> bool:
+    """A short message shaped like a follow-up that has no topic of its own (see `intent.Reading`)."""
+    return elliptic and len(normalized) <= FOLLOW_UP_MAX_CHARS and FOLLOW_UP.search(normalized) is not None
 
 
 def strip_brands(text: str, carriers: Sequence[CarrierDocument]) -> str:
@@ -64,10 +69,17 @@ def _match(words: Mapping[str, re.Pattern[str]], normalized: str) -> str | None:
 
 
 def expand_follow_up(
-    normalized: str, slots: Slots, named: Sequence[CarrierDocument], carriers: Sequence[CarrierDocument]
+    normalized: str,
+    slots: Slots,
+    named: Sequence[CarrierDocument],
+    carriers: Sequence[CarrierDocument],
+    *,
+    elliptic: bool = True,
 ) -> str | None:
-    """The full question a short follow-up stands for (「じゃあauの場合は？」), or None if it is not one."""
-    if slots.topic is None or not is_follow_up(normalized):
+    """The full question a short follow-up stands for (「じゃあauの場合は？」), or None if it is not one.
+
+    Only a message with no topic of its own is a follow-up: 「ドコモの予約番号は？」 keeps its own topic."""
+    if slots.topic is None or not is_follow_up(normalized, elliptic):
         return None
     additions = [carrier.name for carrier in named]
     channel = _match(CHANNEL_WORDS, normalized)

@@ -1,8 +1,13 @@
 """Decides the curated reply for one message: the answer ladder, small talk, follow-ups, navigator, hand-off.
 
-    message ─┬─ navigator active or asked for ────────────────→ navigator turn
+    message ─┬─ navigator active: an answer to its question or a command ──→ navigator turn
+             │                     anything else answered below, then its question again
+             ├─ navigator asked for by name ──────────────────→ navigator turn
              ├─ asks for a human / complains ─────────────────→ hand-off
              ├─ greeting / thanks / goodbye ──────────────────→ small talk
+             ├─ a switch stated or asked about (X から Y), an attribute of one brand,
+             │  a list of brands ─────────────────────────────→ structured answer from the carrier table
+             │                                         (+ the answer to a concern, navigator offered)
              └─ follow-up expanded → retrieval ─┬─ confident ─→ curated answer (+ brand facts, hedge)
                                                 ├─ unsure ────→ clarify (or hand-off when it repeats)
                                                 └─ nothing ───→ out of scope, or no answer + hand-off
@@ -12,17 +17,20 @@ Pure apart from the knowledge snapshot it reads: no database, network or clock (
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mnp_chatbot.chat import composer, context, smalltalk
+from mnp_chatbot.chat import composer, context, intent, smalltalk, structured
+from mnp_chatbot.chat.intent import Attribute, Reading
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.index import KnowledgeSnapshot
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit
 from mnp_chatbot.faq.text import normalize
 from mnp_chatbot.handoff import rules
-from mnp_chatbot.navigator import dialogue
-from mnp_chatbot.navigator.schemas import NavigatorState
+from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.navigator import dialogue, parsing, questions
+from mnp_chatbot.navigator.schemas import NavigatorState, Question
 
 SEARCH_DEPTH = 5
 QUESTION = re.compile(r"[?？]|(?:か|の|かな|って)[。!！]*$|教えて|いくら|どう(?:すれば|やって)|何")
@@ -30,6 +38,11 @@ NAVIGATOR_COMMAND = re.compile(
     r"^(?:mnp|乗り?換え?|のりかえ)?ナビ(?:を|で)?(?:始め(?:る|たい|て)|開始|スタート|使(?:う|いたい)|お願い(?:します)?)?[!！。]*$"
 )
 NAVIGATOR_QUESTIONS_TO_KEEP = {"mode", "step", "review"}
+SIDE_QUESTION = re.compile(r"ところで|ちなみに|って(?:何|なに|なん)|とは|教えて|[?？]")
+DEFINITION = re.compile(r"って(?:何|なに|なん)|とは[?？]?$|意味")
+NAVIGATOR_OFFER = "手順を順番に確認したいときは「乗り換えナビ」をお使いください。"
+RESUME_LEAD = "乗り換えナビの続きです。"
+SHARED_SLOTS = ("from_brand", "to_brand", "sim", "channel", "device")
 
 HANDOFF_TEXT = (
     "オペレーターへのおつなぎを受け付けました。ただいま対応できるオペレーターがいないため、"
@@ -85,30 +98,66 @@ def decide(
 ) -> Decision:
     """`text` is what the customer wrote; `masked` is the same with personal data masked (kept as topic)."""
     normalized = normalize(text)
-    slots = context.remember(conversation.slots, snapshot.stated_slots(text))
+    reading = snapshot.reading(text)
+    slots = remember(conversation.slots, reading, snapshot.stated_slots(text), text)
     navigator = conversation.navigator
-    if _navigator_first(normalized, text, navigator, snapshot):
+    if navigator is not None and navigator.active:
+        return _inside_navigator(text, masked, normalized, reading, slots, navigator, snapshot, today=today)
+    if _navigator_first(normalized, text, navigator, snapshot, reading):
         turn = _navigator_turn(text, slots, navigator, snapshot, today=today)
         if turn is not None:
             return turn
+    return _answer(text, masked, normalized, reading, slots, navigator, snapshot, thresholds, dense)
+
+
+def remember(slots: context.Slots, reading: Reading, stated: dict[str, str], text: str) -> context.Slots:
+    """What this message tells about the customer's switch, kept for the next turns.
+
+    A question about a thing (「eSIMって何？」) does not state that the customer chose it."""
+    if DEFINITION.search(normalize(text)):
+        stated = {key: value for key, value in stated.items() if key not in ("sim", "channel")}
+    remembered = context.remember(slots, stated)
+    if reading.brands:
+        remembered = replace(remembered, brands=tuple(brand.id for brand in reading.brands))
+    return remembered
+
+
+def _answer(
+    text: str,
+    masked: str,
+    normalized: str,
+    reading: Reading,
+    slots: context.Slots,
+    navigator: NavigatorState | None,
+    snapshot: KnowledgeSnapshot,
+    thresholds: composer.Thresholds = composer.DEFAULT_THRESHOLDS,
+    dense: DenseRanking | None = None,
+) -> Decision:
     reason = rules.handoff_reason(rules.TurnFacts(text, slots.low_confidence_streak, confident=True))
     if reason is not None:
         return Decision(_handoff(reason), slots, navigator)
     kind = smalltalk.classify(normalized)
     if kind is not None:
         return Decision(Reply(smalltalk.REPLIES[kind], Mode.SMALLTALK, 1.0), slots, navigator)
-    return _retrieve(text, masked, normalized, slots, navigator, snapshot, thresholds, dense)
+    found = _structured(text, masked, reading, slots, navigator, snapshot, thresholds)
+    if found is not None:
+        return found
+    return _retrieve(text, masked, normalized, reading, slots, navigator, snapshot, thresholds, dense)
 
 
 def _navigator_first(
-    normalized: str, text: str, navigator: NavigatorState | None, snapshot: KnowledgeSnapshot
+    normalized: str,
+    text: str,
+    navigator: NavigatorState | None,
+    snapshot: KnowledgeSnapshot,
+    reading: Reading,
 ) -> bool:
-    """The flow takes the message when it runs, when asked for by name, when the customer states a switch
-    to a named brand (「ドコモから楽天に乗り換えたい」), or when a wish to switch is not also a question the
-    knowledge base answers (「楽天モバイルから転出したい」 gets the curated answer)."""
-    if (navigator is not None and navigator.active) or NAVIGATOR_COMMAND.match(normalized):
+    """The flow starts when asked for by name, or when a wish to switch names no brand and is not also a
+    question the knowledge base answers. A switch between named brands is acknowledged and answered
+    first, with the flow offered (see `_structured`)."""
+    if NAVIGATOR_COMMAND.match(normalized):
         return True
-    if not snapshot.wants_navigator(text):
+    if not reading.wants_switch or reading.roles:
         return False
     states_target = "to_brand" in snapshot.stated_slots(text) and not QUESTION.search(normalized)
     return states_target or not _answerable(text, snapshot)
@@ -122,21 +171,79 @@ def _navigator_turn(
     *,
     today: dt.date,
 ) -> Decision | None:
-    carriers = list(snapshot.carriers.values())
-    if navigator is None or (not navigator.active and snapshot.wants_navigator(text)):
-        known = {
-            k: v for k, v in slots.as_dict().items() if k in ("from_brand", "to_brand", "sim", "channel")
-        }
-        turn = dialogue.start(known, carriers, today=today) if navigator is None else None
+    carriers = snapshot.carrier_list
+    if navigator is None:
+        known = {k: v for k, v in slots.as_dict().items() if k in SHARED_SLOTS}
+        turn = dialogue.start(known, carriers, today=today)
     else:
-        turn = None
-    if turn is None:
-        assert navigator is not None
-        turn = dialogue.advance(navigator, text, carriers, today=today)
-        if turn.state == navigator and navigator.active and _answerable(text, snapshot):
-            return None  # the customer asked something else mid-flow: answer it, keep the flow
+        turn = dialogue.advance(navigator, text, carriers, today=today)  # a stopped flow resumes
     reply = Reply(turn.text, Mode.NAVIGATOR, 1.0, quick_replies=tuple(turn.quick_replies))
-    return Decision(reply, slots, turn.state)
+    return Decision(reply, shared(slots, turn.state), turn.state)
+
+
+def shared(slots: context.Slots, state: NavigatorState) -> context.Slots:
+    """The chat's memory updated with what the navigator learnt (one set of slots for both)."""
+    known = state.slots.model_dump(mode="json")
+    updates = {key: known[key] for key in SHARED_SLOTS if known.get(key) is not None}
+    return replace(slots, **updates)
+
+
+def _inside_navigator(
+    text: str,
+    masked: str,
+    normalized: str,
+    reading: Reading,
+    slots: context.Slots,
+    navigator: NavigatorState,
+    snapshot: KnowledgeSnapshot,
+    *,
+    today: dt.date,
+) -> Decision:
+    """An answer to the step's question or a command moves the flow; any other question is answered with
+    what the flow knows, and the step's question is asked again (nothing is recorded from it)."""
+    carriers = snapshot.carrier_list
+    if not _answers_step(navigator, text, reading, carriers):
+        memory = _with_navigator_slots(slots, navigator)
+        side = _answer(text, masked, normalized, reading, memory, navigator, snapshot)
+        if side.reply.mode in (Mode.FAQ, Mode.CLARIFY, Mode.HANDOFF, Mode.SMALLTALK):
+            prompt, replies = dialogue.reprompt(navigator, carriers, today=today)
+            if side.reply.handoff:
+                return replace(side, navigator=navigator)
+            text_out = "\n\n".join([side.reply.text, RESUME_LEAD + prompt])
+            keep = tuple(replies) if side.reply.mode is not Mode.CLARIFY else side.reply.quick_replies
+            reply = replace(side.reply, text=text_out, quick_replies=keep)
+            return Decision(
+                reply, replace(side.slots, channel=slots.channel, sim=slots.sim), navigator, side.hits
+            )
+    turn = _navigator_turn(text, slots, navigator, snapshot, today=today)
+    assert turn is not None
+    return turn
+
+
+def _answers_step(
+    navigator: NavigatorState, text: str, reading: Reading, carriers: list[CarrierDocument]
+) -> bool:
+    """Whether the message is a command or an answer to the question the flow asked (not a side question)."""
+    if parsing.parse_command(text) is not None or NAVIGATOR_COMMAND.match(normalize(text)):
+        return True
+    question = navigator.question
+    if question.value in NAVIGATOR_QUESTIONS_TO_KEEP:
+        return not SIDE_QUESTION.search(normalize(text)) and not reading.has_own_topic
+    side = bool(SIDE_QUESTION.search(normalize(text))) or (
+        reading.is_question and reading.attribute is not None
+    )
+    if side and not (question in (Question.FROM, Question.TO) and reading.roles):
+        return False
+    if question in (Question.FROM, Question.TO):
+        return bool(reading.brands) or not reading.has_own_topic
+    answered = questions.direct_answer(question, text, carriers)
+    if question is Question.RESERVATION:
+        return True
+    return bool(answered) or not reading.is_question
+
+
+def _with_navigator_slots(slots: context.Slots, navigator: NavigatorState) -> context.Slots:
+    return shared(slots, navigator) if navigator.slots.from_brand or navigator.slots.to_brand else slots
 
 
 def _answerable(text: str, snapshot: KnowledgeSnapshot) -> bool:
@@ -151,6 +258,7 @@ def _retrieve(
     text: str,
     masked: str,
     normalized: str,
+    reading: Reading,
     slots: context.Slots,
     navigator: NavigatorState | None,
     snapshot: KnowledgeSnapshot,
@@ -159,7 +267,7 @@ def _retrieve(
 ) -> Decision:
     carriers = list(snapshot.carriers.values())
     named = list(snapshot.brands_in(text))
-    expanded = context.expand_follow_up(normalized, slots, named, carriers)
+    expanded = context.expand_follow_up(normalized, slots, named, carriers, elliptic=reading.is_elliptic)
     query = expanded or text
     hits = snapshot.search(query, dense if expanded is None else None)[:SEARCH_DEPTH]
     entries = dict(snapshot.entries)
@@ -167,7 +275,7 @@ def _retrieve(
         brands = named or list(snapshot.brands_in(query))
         reply = composer.answer(hits, entries, brands, thresholds)
         topic = expanded or masked
-        remembered = replace(slots, topic=topic, low_confidence_streak=0)
+        remembered = replace(slots, topic=topic, attribute=None, low_confidence_streak=0)
         return Decision(replace(reply, topic=topic), remembered, navigator, hits, query)
     unsure = replace(slots, low_confidence_streak=slots.low_confidence_streak + 1)
     facts = rules.TurnFacts(text, slots.low_confidence_streak, confident=False)
@@ -180,6 +288,115 @@ def _retrieve(
         return Decision(reply, unsure, navigator, hits, query)
     reply = Reply(NO_ANSWER_TEXT, Mode.NO_ANSWER, handoff=True, handoff_reason=rules.HandoffReason.NO_ANSWER)
     return Decision(reply, unsure, navigator, hits, query)
+
+
+def _structured(
+    text: str,
+    masked: str,
+    reading: Reading,
+    slots: context.Slots,
+    navigator: NavigatorState | None,
+    snapshot: KnowledgeSnapshot,
+    thresholds: composer.Thresholds,
+) -> Decision | None:
+    """An answer computed from the carrier table, when the message is about brands the table describes."""
+    carriers = snapshot.carriers
+    attribute = reading.attribute
+    composed: structured.Composed | None = None
+    remembered = slots
+    offer = False
+    if reading.is_pair and (reading.wants_switch or attribute is not None or not reading.has_own_topic):
+        source, target = carriers[reading.roles["from_brand"]], carriers[reading.roles["to_brand"]]
+        channel = reading.channel if reading.channel != "phone" else None
+        composed = structured.pair_answer(source, target, channel=channel, acknowledge=True)
+        attribute, offer = Attribute.NEEDS_NUMBER, True
+    elif reading.wants_switch and len(reading.roles) == 1 and attribute is None:
+        ((role, brand_id),) = reading.roles.items()
+        brand = carriers[brand_id]
+        composed = (
+            structured.destination_answer(brand) if role == "to_brand" else structured.origin_answer(brand)
+        )
+        offer = True
+    elif reading.is_list and attribute is not None and not reading.brands:
+        composed = structured.list_answer(attribute, snapshot.carrier_list)
+    else:
+        if attribute is None and reading.is_elliptic and slots.attribute is not None:
+            attribute = Attribute(slots.attribute)  # 「auは？」「お店でも同じ？」 after a brand attribute
+        if attribute is not None and not reading.has_own_topic and not reading.is_list:
+            pair = _remembered_pair(attribute, reading, slots, carriers)
+            one = _brand_for(attribute, reading, slots, carriers)
+            if pair is not None:
+                composed = structured.pair_answer(*pair, channel=reading.channel, acknowledge=False)
+            elif one is not None:
+                composed = structured.brand_answer(one, attribute, reading.channel)
+    if composed is None:
+        return None
+    text_out = composed.text
+    if offer and reading.has_own_topic:
+        concern = _concern(text, snapshot, thresholds)
+        if concern is not None:
+            text_out = "\n\n".join([composed.text, concern])
+    if reading.channel in ("shop", "online"):
+        remembered = replace(remembered, channel=reading.channel)
+    remembered = replace(
+        remembered, topic=masked, attribute=attribute.value if attribute else None, low_confidence_streak=0
+    )
+    replies = (
+        (composer.NAVIGATOR_LABEL, composer.HUMAN_LABEL)
+        if offer or reading.roles
+        else (composer.HUMAN_LABEL,)
+    )
+    if offer:
+        text_out = "\n".join([text_out, NAVIGATOR_OFFER])
+    reply = Reply(
+        text=text_out,
+        mode=Mode.FAQ,
+        confidence=1.0,
+        sources=composed.sources,
+        quick_replies=replies,
+        topic=masked,
+        extra={"structured": True},
+    )
+    return Decision(reply, remembered, navigator, (), text)
+
+
+def _remembered_pair(
+    attribute: Attribute, reading: Reading, slots: context.Slots, carriers: Mapping[str, CarrierDocument]
+) -> tuple[CarrierDocument, CarrierDocument] | None:
+    """「予約番号いる？」「ワンストップ使える？」 with no brand, after the customer told both brands."""
+    if attribute not in (Attribute.NEEDS_NUMBER, Attribute.ONE_STOP) or reading.brands:
+        return None
+    source, target = slots.from_brand, slots.to_brand
+    if source is not None and target is not None and source != target and {source, target} <= carriers.keys():
+        return carriers[source], carriers[target]
+    return None
+
+
+def _brand_for(
+    attribute: Attribute, reading: Reading, slots: context.Slots, carriers: Mapping[str, CarrierDocument]
+) -> CarrierDocument | None:
+    """The one brand the message names, else the one the conversation is about for this attribute: the
+    current carrier for what happens when leaving it (予約番号, 解約金), the destination otherwise."""
+    if len(reading.brands) == 1:
+        return reading.brands[0]
+    if reading.brands:
+        return None
+    recent = [carriers[b] for b in slots.brands if b in carriers]
+    side = slots.from_brand if attribute in intent.SOURCE_SIDE else slots.to_brand
+    if len(recent) == 1:
+        return recent[0]
+    return carriers[side] if side is not None and side in carriers else None
+
+
+def _concern(text: str, snapshot: KnowledgeSnapshot, thresholds: composer.Thresholds) -> str | None:
+    """The curated answer to what the customer worries about in a statement of a switch (名義, 分割 …)."""
+    hits = snapshot.search(text)[:SEARCH_DEPTH]
+    if not composer.is_confident(hits, thresholds):
+        return None
+    entry = snapshot.entries[hits[0].entry_id]
+    if entry.category == "smalltalk":
+        return None
+    return composer.answer_text(entry, list(snapshot.brands_in(text)))
 
 
 def _in_domain(hits: tuple[Hit, ...]) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.carriers.repository import CarrierRepository
+from mnp_chatbot.chat.intent import Reading, read
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.models import FaqEntry
@@ -101,6 +102,10 @@ class KnowledgeSnapshot:
 
     def stated_slots(self, text: str) -> dict[str, str]:
         return dict(self._memoised("slots", text, lambda: extract_slots(text, self.carrier_list)))
+
+    def reading(self, text: str) -> Reading:
+        """What the message asks (brands, roles, attribute, channel, own topic): see `chat.intent`."""
+        return self._memoised("reading", text, lambda: read(text, self.carrier_list))
 
     def wants_navigator(self, text: str) -> bool:
         return self._memoised("navigator", text, lambda: wants_navigator(text, self.carrier_list))

@@ -17,7 +17,7 @@ from mnp_chatbot.navigator.exceptions import InvalidSituation
 from mnp_chatbot.navigator.parsing import Command
 from mnp_chatbot.navigator.schemas import Mode, NavigatorState, Plan, Question, Slots, Turn
 
-__all__ = ["advance", "extract_slots", "start", "wants_navigator"]
+__all__ = ["advance", "extract_slots", "reprompt", "start", "wants_navigator"]
 
 wants_navigator = parsing.wants_navigator
 extract_slots = parsing.extract_slots
@@ -62,6 +62,25 @@ def advance(
     if state.question in PLAN_QUESTIONS:
         return navigate(state, command, carriers, today=today)
     return answer(state, user_text, carriers, today=today)
+
+
+def reprompt(
+    state: NavigatorState, carriers: Sequence[knowledge.CarrierDocument], *, today: dt.date
+) -> tuple[str, list[str]]:
+    """The flow's pending question again, with its quick replies (after a side question was answered)."""
+    if state.question is Question.MODE:
+        return ASK_MODE, MODE_REPLIES
+    if state.question is Question.STEP:
+        plan = plan_of(state.slots, carriers, today=today)
+        index = min(state.step_index, len(plan.steps) - 1)
+        return (
+            f"ステップ {index + 1}/{len(plan.steps)}「{plan.steps[index].title}」から続けられます。",
+            STEP_REPLIES,
+        )
+    if state.question is Question.REVIEW:
+        return "「1ステップずつ」で手順を順に確認できます。", REVIEW_REPLIES
+    prompt, replies = questions.ask(state.question, state.slots, carriers)
+    return prompt, replies
 
 
 def resume(

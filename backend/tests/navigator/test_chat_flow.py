@@ -36,8 +36,12 @@ async def test_quick_replies_alone_lead_to_a_plan_then_one_step_at_a_time(client
 
 
 async def test_known_brands_are_reused_and_the_flow_resumes_later(client: httpx.AsyncClient) -> None:
-    first = await say(client, "ドコモから楽天モバイルに乗り換えたい")
-    session = first["sessionId"]
+    stated = await say(client, "ドコモから楽天モバイルに乗り換えたい")
+    session = stated["sessionId"]
+    assert stated["reply"]["mode"] == "faq"  # acknowledged and answered; the flow is offered, not forced
+    assert stated["reply"]["text"].startswith("ドコモから楽天モバイルへの乗り換えですね")
+    assert "乗り換えナビ" in stated["reply"]["quickReplies"]
+    first = await say(client, "乗り換えナビ", session)
     assert first["reply"]["mode"] == "navigator"
     assert "今お使い" not in first["reply"]["text"]
     assert "乗り換え先" not in first["reply"]["text"]
