@@ -4,7 +4,8 @@ Answers are scored from `reply.text` of `POST /api/chat`, one fresh session per 
 `shared/eval/README.md` defines; retrieval counts an entry as a hit when its answer text passes the case
 (hedge check off). The app runs in-process on a scratch embedded database, or against `--url`.
 
-Prints one line per set: `NAME metric=value …`, then the failing questions.
+Dialogue sets (`{"id", "turns": [...]}` lines) are sent turn by turn in one session; a dialogue passes when
+every turn passes on its own reply. Prints one line per set: `NAME metric=value …`, then the failures.
 """
 
 import argparse
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
+from mnp_chatbot.chat.replay import Dialogue, is_dialogue_set, read_jsonl
 from mnp_chatbot.cli import run_migrations
 from mnp_chatbot.core import db, embedded_db
 from mnp_chatbot.core.config import Settings
@@ -29,12 +31,60 @@ from mnp_chatbot.main import create_app
 
 BACKEND = Path(__file__).resolve().parents[1]
 SHARED_EVAL = BACKEND.parents[1] / "shared" / "eval"
-DEFAULT_SETS = [SHARED_EVAL / "dev.jsonl", *sorted((BACKEND / "eval").glob("*.jsonl"))]
+DEFAULT_SETS = [
+    SHARED_EVAL / "dev.jsonl",
+    SHARED_EVAL / "dev-2.jsonl",
+    SHARED_EVAL / "dialogues.jsonl",
+    *sorted((BACKEND / "eval").glob("*.jsonl")),
+]
 
 
 def load_cases(path: Path) -> list[EvalCase]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [EvalCase.from_json(json.loads(line)) for line in lines if line.strip()]
+
+
+def load_dialogues(path: Path) -> list[Dialogue] | None:
+    """The dialogues of a set, or None when the set holds single questions."""
+    rows = read_jsonl(path)
+    return [Dialogue.from_json(row) for row in rows] if is_dialogue_set(rows) else None
+
+
+async def dialogue_texts(http: httpx.AsyncClient, dialogue: Dialogue) -> list[str]:
+    texts: list[str] = []
+    session: str | None = None
+    for turn in dialogue.turns:
+        body = {"message": turn.q, **({"sessionId": session} if session else {})}
+        response = await http.post("/api/chat", json=body)
+        ok = response.status_code == 200
+        session = response.json()["sessionId"] if ok else session
+        texts.append(response.json()["reply"]["text"] if ok else "")
+    return texts
+
+
+async def report_dialogues(http: httpx.AsyncClient, name: str, dialogues: Sequence[Dialogue]) -> int:
+    passed = 0
+    failures: list[str] = []
+    for dialogue in dialogues:
+        texts = await dialogue_texts(http, dialogue)
+        verdicts = [passes(text, turn) for text, turn in zip(texts, dialogue.turns, strict=True)]
+        passed += all(verdicts)
+        for turn, text, ok in zip(dialogue.turns, texts, verdicts, strict=True):
+            if not ok:
+                failures.append(f"  FAIL {turn.id} {turn.q!r} -> {text[:120]!r}".replace("\n", " "))
+    print(f"{name} dialogues={len(dialogues)} dialogue_pass_rate={passed / len(dialogues):.3f}")
+    for failure in failures:
+        print(failure)
+    return passed
+
+
+async def report_set(http: httpx.AsyncClient, path: Path, index: KnowledgeIndex | None) -> None:
+    dialogues = load_dialogues(path)
+    if dialogues is not None:
+        await report_dialogues(http, path.stem, dialogues)
+        return
+    cases = load_cases(path)
+    report(path.stem, cases, await answer_texts(http, cases), index)
 
 
 async def answer_texts(http: httpx.AsyncClient, cases: Sequence[EvalCase]) -> list[str]:
@@ -76,8 +126,7 @@ async def evaluate_in_process(sets: Sequence[Path]) -> None:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://eval") as http:
                 for path in sets:
-                    cases = load_cases(path)
-                    report(path.stem, cases, await answer_texts(http, cases), index)
+                    await report_set(http, path, index)
 
 
 def _index_of(manager: LifespanManager) -> KnowledgeIndex:
@@ -98,8 +147,7 @@ async def _seed(settings: Settings) -> None:
 async def evaluate_remote(url: str, sets: Sequence[Path]) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         for path in sets:
-            cases = load_cases(path)
-            report(path.stem, cases, await answer_texts(http, cases), None)
+            await report_set(http, path, None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

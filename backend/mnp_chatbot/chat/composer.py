@@ -1,7 +1,8 @@
 """Composes the curated (retrieval-only) reply from the ranked FAQ hits and the carrier table (pure)."""
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mnp_chatbot.chat import carrier_facts
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
@@ -110,6 +111,44 @@ def clarify(
         confidence=hits[0].confidence if hits else 0.0,
         quick_replies=(*options, HUMAN_LABEL),
     )
+
+
+# Candidates within this share of the best score are a tie: the ranking alone cannot tell them apart.
+TIE_MARGIN = 0.1
+DEFINITION_ENTRY = re.compile(r"とは(?:何|なん|どんな)|とは[?？]?$")
+# Words that say what kind of question it is but not what it is about: a match on them alone is noise.
+_FUNCTION_TERMS = """
+いつ 何 なに 何時 どう どこ 誰 だれ なぜ こと もの 来る 行く 持つ 為る する ある 居る いる 成る なる 出来る
+できる 思う 言う 教える 分かる 知る 良い いい 今 遣る
+"""
+FUNCTION_TERMS = frozenset(_FUNCTION_TERMS.split())
+
+
+def has_evidence(hit: Hit) -> bool:
+    """Whether the entry matched the question on a word about the subject, not only on 「いつ」「何」…"""
+    return any(
+        not term.startswith("syn:") and term not in FUNCTION_TERMS for term in hit.matched_terms
+    ) or any(term.startswith("syn:") for term in hit.matched_terms)
+
+
+def break_ties(
+    hits: Sequence[Hit], entries: dict[str, FaqView], *, definition: bool, brand_named: bool
+) -> tuple[Hit, ...]:
+    """Among near-tied candidates, prefer the definition entry for 「〜って何？」 and the general entry over a
+    brand's when the customer named no brand; the chosen one keeps the best confidence of the tie."""
+    if not hits:
+        return tuple(hits)
+    best = hits[0]
+    tied = [hit for hit in hits if hit.score >= best.score * (1 - TIE_MARGIN)]
+    chosen: Hit | None = None
+    if definition:
+        chosen = next((h for h in tied if DEFINITION_ENTRY.search(entries[h.entry_id].question)), None)
+    if chosen is None and not brand_named and entries[best.entry_id].brands:
+        chosen = next((h for h in tied if not entries[h.entry_id].brands), None)
+    if chosen is None or chosen is best:
+        return tuple(hits)
+    promoted = replace(chosen, confidence=max(chosen.confidence, best.confidence))
+    return (promoted, *(hit for hit in hits if hit is not chosen))
 
 
 def is_confident(hits: Sequence[Hit], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:

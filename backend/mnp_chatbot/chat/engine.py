@@ -40,6 +40,7 @@ NAVIGATOR_COMMAND = re.compile(
 NAVIGATOR_QUESTIONS_TO_KEEP = {"mode", "step", "review"}
 SIDE_QUESTION = re.compile(r"ところで|ちなみに|って(?:何|なに|なん)|とは|教えて|[?？]")
 DEFINITION = re.compile(r"って(?:何|なに|なん)|とは[?？]?$|意味")
+ABOUT = re.compile(r"について(?:教えて|知りたい)|とは$")
 NAVIGATOR_OFFER = "手順を順番に確認したいときは「乗り換えナビ」をお使いください。"
 RESUME_LEAD = "乗り換えナビの続きです。"
 SHARED_SLOTS = ("from_brand", "to_brand", "sim", "channel", "device")
@@ -269,8 +270,12 @@ def _retrieve(
     named = list(snapshot.brands_in(text))
     expanded = context.expand_follow_up(normalized, slots, named, carriers, elliptic=reading.is_elliptic)
     query = expanded or text
-    hits = snapshot.search(query, dense if expanded is None else None)[:SEARCH_DEPTH]
     entries = dict(snapshot.entries)
+    ranked = snapshot.search(query, dense if expanded is None else None)
+    definition = DEFINITION.search(normalize(query)) is not None or ABOUT.search(normalize(query)) is not None
+    hits = composer.break_ties(ranked, entries, definition=definition, brand_named=bool(named))[:SEARCH_DEPTH]
+    if hits and not composer.has_evidence(hits[0]):
+        hits = ()  # 「いつ来ますか？」 matches only on いつ: nothing was understood
     if composer.is_confident(hits, thresholds):
         brands = named or list(snapshot.brands_in(query))
         reply = composer.answer(hits, entries, brands, thresholds)
@@ -328,6 +333,8 @@ def _structured(
             if pair is not None:
                 composed = structured.pair_answer(*pair, channel=reading.channel, acknowledge=False)
             elif one is not None:
+                if attribute is Attribute.FEE and reading.roles == {"from_brand": one.id}:
+                    attribute = Attribute.PORT_OUT_FEE  # 「auから出るとき手数料かかる？」 is about leaving
                 composed = structured.brand_answer(one, attribute, reading.channel)
     if composed is None:
         return None

@@ -59,6 +59,12 @@ ATTRIBUTE_PATTERNS: tuple[tuple[Attribute, re.Pattern[str]], ...] = (
     (Attribute.ONE_STOP, _alternatives("ワンストップ", "1ストップ", "one stop", "onestop")),
     (Attribute.DAYS_LEFT, _regex("(残り?|のこり)(日数|何日|の日数)|何日以上|日以上(残|のこ)")),
     (
+        Attribute.NEEDS_NUMBER,
+        _regex(
+            "(予約番号|予約コード|mnp番号)(って|は|が|を|も)?(いる|要る|必要|不要|いら|要り|取らな|とらな)"
+        ),
+    ),
+    (
         Attribute.SHOP_SIGNUP,
         _regex(
             "オンライン専用|ネット専用|web専用|ウェブ専用|オンラインのみ|ネットのみ|ネットだけ|オンラインだけ"
@@ -78,12 +84,6 @@ ATTRIBUTE_PATTERNS: tuple[tuple[Attribute, re.Pattern[str]], ...] = (
         _alternatives("事務手数料", "手数料", "いくら", "費用", "お金", "何円", "料金かか", "かかる"),
     ),
     (
-        Attribute.NEEDS_NUMBER,
-        _regex(
-            "(予約番号|予約コード|mnp番号)(って|は|が|を|も)?(いる|要る|必要|不要|いら|要り|取らな|とらな)"
-        ),
-    ),
-    (
         Attribute.RESERVATION,
         _regex(
             "(予約番号|予約コード|mnp番号|mnp予約)(.{0,12})(取|とる|とれ|とり|とっ|発行|出し|出せ|出る|もら|どこ|"
@@ -96,7 +96,7 @@ LIST_PATTERN = _regex(
     "(って|は|が|で)?(どこ|どれ|一覧|何|なに)|全部(教|おしえ|知り)|一覧"
 )
 CHANNEL_WORDS = {
-    "shop": _alternatives("店頭", "ショップ", "店舗", "お店", "店", "窓口", "来店"),
+    "shop": _alternatives("店頭", "ショップ", "店舗", "お店", "店", "来店"),
     "online": _alternatives("オンライン", "ネット", "web", "ウェブ", "サイト", "アプリ"),
     "phone": _alternatives("電話", "コールセンター"),
 }
@@ -109,7 +109,7 @@ _FILLER = """
     一緒 今 何 方法 方 取 発行 手続き 手続 受け付け 受付 使 出来 可能 本当 必要 不要 要 全部 回線 時 番 私
     自分 mnp 予約番号 予約 番号 出 利用 考 検討 予定 円 料金 一覧 会社 ブランド キャリア 事業者 対応 専用
     時間 夜中 深夜 電話 店頭 店舗 店 窓口 来店 夜 朝 営業 違約金 解約金 解除料 解約 手数料 事務 費用 お金
-    転出 残 日数 日以上 以上 日 即 ほんと
+    転出 残 日数 日以上 以上 日 即 ほんと 他社 出る 出
 """
 FILLER_WORDS = tuple(_FILLER.split())
 FILLER_LATIN = ("online", "web", "sim", "shop", "mnp", "onestop", "one stop")
