@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -20,11 +21,12 @@ from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.auth.schemas import UserCreate, UserUpdate
 from mnp_chatbot.auth.users import UserService
 from mnp_chatbot.core import db
-from mnp_chatbot.core.config import Settings, get_settings
+from mnp_chatbot.core.config import Environment, MissingEnvFile, Settings, env_file, get_settings
 from mnp_chatbot.core.logging import configure_logging
 from mnp_chatbot.core.resources import command_database
 from mnp_chatbot.knowledge import commands as knowledge_commands
 from mnp_chatbot.knowledge import loader, seeding
+from mnp_chatbot.operations import readiness
 from mnp_chatbot.privacy import encryption, retention
 from mnp_chatbot.privacy.service import reencrypt_contacts
 
@@ -187,6 +189,47 @@ def reencrypt(batch_size: Annotated[int, typer.Option(min=1, help="Rows per tran
     settings = _settings()
     with command_database(settings) as url:
         typer.echo(asyncio.run(_reencrypt(url, settings, batch_size)))
+
+
+@app.command("check-production")
+def check_production(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of lines")] = False,
+    cert: Annotated[
+        Path | None, typer.Option(help="The certificate nginx serves (default SSL_CERT_PATH)")
+    ] = None,
+    cert_min_days: Annotated[int, typer.Option(min=0, help="Fail when it expires sooner")] = 14,
+    disk_path: Annotated[Path | None, typer.Option(help="Where free space counts (default DATA_DIR)")] = None,
+) -> None:
+    """Check that this server is ready for production; one line per check, exit 0 only when all pass."""
+    settings, error = readiness_settings()
+    options = readiness.Options(cert_path=cert, cert_min_days=cert_min_days, disk_path=disk_path)
+    checks = asyncio.run(readiness.run_checks(settings, options, settings_error=error))
+    ok = all(check.ok for check in checks)
+    if as_json:
+        document = {"ok": ok, "envFile": settings.ENV_FILE, "checks": [c.as_json() for c in checks]}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for check in checks:
+            typer.echo(check.line())
+        failed = sum(not check.ok for check in checks)
+        typer.echo("ready for production" if ok else f"NOT ready: {failed} of {len(checks)} checks failed")
+    raise typer.Exit(0 if ok else 1)
+
+
+def readiness_settings() -> tuple[Settings, str | None]:
+    """The settings, or — when they do not load (e.g. a production secret missing) — the same settings read
+    outside production, so that every other check still runs, and the reason they did not load."""
+    try:
+        return get_settings(), None
+    except MissingEnvFile as missing:
+        return Settings(_env_file=None), str(missing)
+    except ValidationError as error:
+        message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        path = env_file()
+        settings = Settings(_env_file=path, ENV_FILE=str(path), ENVIRONMENT="staging")
+        if "NODE_ENV=production" in message:  # only production refuses to load: keep its name in the report
+            settings = settings.model_copy(update={"ENVIRONMENT": Environment.PRODUCTION})
+        return settings, message
 
 
 @app.command("new-encryption-key")

@@ -1,0 +1,1 @@
+"""Operating the service: the production readiness check."""
