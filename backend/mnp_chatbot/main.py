@@ -12,7 +12,7 @@ from typing import TypedDict
 
 import socketio
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
@@ -170,12 +170,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def asgi(app: FastAPI) -> ASGIApp:
+class ServedApp:
+    """The ASGI entry point, with the two steps a stopping worker runs (deploy/gunicorn.conf.py's worker):
+    `drain` while it still serves its own sessions, `release` once it stopped listening."""
+
+    def __init__(self, app: ASGIApp, realtime: Realtime) -> None:
+        self.app = app
+        self.realtime = realtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    async def drain(self, timeout: float) -> None:
+        await self.realtime.drain(timeout)
+
+    async def release(self) -> None:
+        await self.realtime.release()
+
+
+def asgi(app: FastAPI) -> ServedApp:
     sio_app = socketio.ASGIApp(app.state.realtime.sio, other_asgi_app=app, socketio_path="socket.io")
-    return security.with_headers(sio_app, app)
+    return ServedApp(security.with_headers(sio_app, app), app.state.realtime)
 
 
-def create_asgi_app() -> ASGIApp:
+def create_asgi_app() -> ServedApp:
     settings = get_settings()
     configure_logging(settings.LOG_LEVEL, settings.LOG_DIR)
     return asgi(create_app(settings))

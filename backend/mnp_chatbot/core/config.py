@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     # open): clients in these networks (CIDRs) or a request with `Authorization: Bearer <OPS_TOKEN>`
     OPS_ALLOWED_NETWORKS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     OPS_TOKEN: SecretStr | None = None
+    # Process manager (deploy/gunicorn.conf.py): workers per instance (0: one per core); each worker's own
+    # port for socket.io stickiness is WORKER_PORT_BASE + its slot (0: none); SIGTERM drain budget
+    WEB_CONCURRENCY: int = Field(default=0, ge=0)
+    WORKER_PORT_BASE: int = Field(default=0, ge=0, le=65000)
+    GRACEFUL_TIMEOUT_SECONDS: int = Field(default=30, ge=5)
+    # Set by the worker: the prefix of its engine.io session ids, which nginx routes on
+    SOCKETIO_ROUTE: str | None = Field(default=None, pattern=r"^[a-z0-9]{1,16}$")
+    # prometheus_client's multiprocess directory (read by the library itself; /metrics then sums workers)
+    PROMETHEUS_MULTIPROC_DIR: Path | None = None
 
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
     MAX_IMPORT_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)  # operators' knowledge imports

@@ -11,7 +11,8 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
 
 
 def configure_logging(level: str = "info", log_dir: Path | None = None) -> None:
-    """Route stdlib and structlog records to stdout (and LOG_DIR/app.log, for Filebeat) as JSON lines."""
+    """Route stdlib and structlog records to stdout (and LOG_DIR/app.log, for Filebeat, with errors also in
+    LOG_DIR/error.log) as JSON lines."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -40,6 +41,9 @@ def configure_logging(level: str = "info", log_dir: Path | None = None) -> None:
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.WatchedFileHandler(log_dir / "app.log", encoding="utf-8"))
+        errors = logging.handlers.WatchedFileHandler(log_dir / "error.log", encoding="utf-8")
+        errors.setLevel(logging.ERROR)
+        handlers.append(errors)
     root = logging.getLogger()
     root.handlers.clear()
     for handler in handlers:

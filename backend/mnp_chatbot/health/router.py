@@ -2,7 +2,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from mnp_chatbot.core.dependencies import ResourcesDep
 from mnp_chatbot.core.errors import Forbidden
@@ -56,10 +56,16 @@ async def ready(resources: ResourcesDep) -> JSONResponse:
 
 @router.get(
     "/metrics",
-    summary="Prometheus metrics (in production: OPS_ALLOWED_NETWORKS or the OPS_TOKEN bearer only)",
+    summary="Prometheus metrics, the sum of every worker under gunicorn (in production: OPS_ALLOWED_NETWORKS "
+    "or the OPS_TOKEN bearer only)",
     response_class=Response,
 )
-async def metrics(allowed: OperationsAccess) -> Response:
+async def metrics(allowed: OperationsAccess, resources: ResourcesDep) -> Response:
     if not allowed:
         raise Forbidden("メトリクスは許可されたネットワークまたはトークンからのみ参照できます。")
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if resources.settings.PROMETHEUS_MULTIPROC_DIR is None:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    registry = CollectorRegistry()
+    path = str(resources.settings.PROMETHEUS_MULTIPROC_DIR)
+    multiprocess.MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

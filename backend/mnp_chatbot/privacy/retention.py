@@ -27,7 +27,9 @@ FIRST_RUN_DELAY_SECONDS = 60.0
 
 PURGED = Counter("retention_purged_rows_total", "Rows deleted by the retention purge.", ["kind"])
 LAST_SUCCESS = Gauge(
-    "retention_purge_last_success_timestamp_seconds", "Unix time of the last retention purge that finished."
+    "retention_purge_last_success_timestamp_seconds",
+    "Unix time of the last retention purge that finished.",
+    multiprocess_mode="max",  # under gunicorn: the latest of every worker's, not one series per worker
 )
 FAILURES = Counter("retention_purge_failures_total", "Retention purge runs that failed.")
 

@@ -77,7 +77,8 @@ def register(realtime: Realtime) -> None:
         assert realtime.chat is not None
         inbound = Inbound(body.message, body.session_id, body.client_message_id)
         try:
-            return await _stream(realtime, sid, inbound)
+            with realtime.turns.track():
+                return await _stream(realtime, sid, inbound)
         except AppError as error:
             await sio.emit("chat:error", error.body(), to=sid)
             return error.body()

@@ -3,19 +3,58 @@
 The handshake (polling and WebSocket) is accepted only from the page's own origin, or from an origin listed
 in CORS_ORIGIN; each client address (an IPv6 client by its /64) may hold at most
 SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS connections to one process.
+
+Under gunicorn every worker puts its route (SOCKETIO_ROUTE, e.g. `p8101`: its own port) in front of the
+engine.io session ids it issues, so nginx can send every request of a long-polling session to the worker that
+holds it. Before a worker stops it drains: chat turns being streamed finish, then waiting long-polls are
+answered so their clients reconnect through another worker.
 """
 
+import asyncio
+import contextlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import engineio
 import socketio
+from engineio import packet
 
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.ratelimit import MessageLimiter, Network, is_trusted, trusted_networks
+
+log = get_logger(__name__)
+
+
+class InFlight:
+    """Counts the chat turns being answered, so a stopping worker can wait for them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
 
 class ConnectionCounter:
@@ -53,6 +92,19 @@ class Realtime:
     chat: ChatService | None = None
     message_limiter: MessageLimiter | None = None
     connections: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(20))
+    turns: InFlight = field(default_factory=InFlight)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for the turns being streamed to finish."""
+        if not await self.turns.wait_idle(timeout):
+            log.warning("realtime.drain.timeout", turns=self.turns.count)
+
+    async def release(self) -> None:
+        """Answer every waiting long-poll (with a no-op packet): its client's next request finds this worker
+        closed and reconnects elsewhere, instead of holding the worker until the next ping."""
+        for socket in list(self.sio.eio.sockets.values()):
+            if not (socket.upgraded or socket.closed or socket.closing):
+                await socket.queue.put(packet.Packet(packet.NOOP))
 
 
 class OriginPolicy:
@@ -87,6 +139,23 @@ class OriginPolicy:
         return origin in self.allowed or origin in self.own_origins(environ)
 
 
+class RoutedEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    route = ""
+
+    def generate_id(self) -> str:
+        sid: str = super().generate_id()
+        return f"{self.route}.{sid}" if self.route else sid
+
+
+class RoutedServer(socketio.AsyncServer):  # type: ignore[misc]
+    def __init__(self, *, route: str | None, **options: object) -> None:
+        super().__init__(**options)
+        self.eio.route = route or ""
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return RoutedEngineServer
+
+
 def create_server(settings: Settings) -> socketio.AsyncServer:
     manager = None
     if settings.REDIS_URL:
@@ -96,7 +165,8 @@ def create_server(settings: Settings) -> socketio.AsyncServer:
             if settings.REDIS_PASSWORD
             else None,
         )
-    return socketio.AsyncServer(
+    return RoutedServer(
+        route=settings.SOCKETIO_ROUTE,
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=OriginPolicy(settings.CORS_ORIGIN, settings.TRUSTED_PROXIES),
