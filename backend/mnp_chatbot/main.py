@@ -6,6 +6,7 @@ engine.io passes the lifespan on to FastAPI.
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypedDict
@@ -48,7 +49,11 @@ def chat_config(settings: Settings) -> ChatConfig:
         if settings.SESSION_SECRET
         else DEVELOPMENT_TOKEN_KEY
     )
-    return ChatConfig(token_key=key, mask_personal_data=settings.MASK_PERSONAL_DATA)
+    return ChatConfig(
+        token_key=key,
+        mask_personal_data=settings.MASK_PERSONAL_DATA,
+        session_idle=dt.timedelta(hours=settings.SESSION_IDLE_TIMEOUT_HOURS),
+    )
 
 
 def open_chat_model(settings: Settings) -> llm_openai.OpenAIChatModel | None:

@@ -5,6 +5,7 @@ body-size limit → routes. So every response, a 413 or 429 included, carries th
 counted, and is readable by an allowed origin.
 """
 
+import datetime as dt
 from typing import cast
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.auth.service import AuthConfig, AuthService
 from mnp_chatbot.auth.throttle import LoginThrottle
 from mnp_chatbot.auth.users import UserService
+from mnp_chatbot.chat.tokens import SESSION_TOKEN_HEADER
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.ratelimit import RateLimitMiddleware, RateLimits
@@ -28,7 +30,7 @@ from mnp_chatbot.realtime.server import Realtime
 
 log = get_logger(__name__)
 DEVELOPMENT_ENCRYPTION_PASSPHRASE = "mnp-chatbot-development-encryption-key"
-CORS_HEADERS = ["Authorization", "Content-Type", "X-Request-ID"]
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Request-ID", SESSION_TOKEN_HEADER]
 CORS_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
 
@@ -77,7 +79,11 @@ def services(
 
     data_rights = DataRightsService(
         resources.sessionmaker,
-        DataRightsConfig(token_key=token_key, enabled=settings.GDPR_COMPLIANCE),
+        DataRightsConfig(
+            token_key=token_key,
+            enabled=settings.GDPR_COMPLIANCE,
+            session_idle=dt.timedelta(hours=settings.SESSION_IDLE_TIMEOUT_HOURS),
+        ),
         audit,
         sealed,
         resources.store,

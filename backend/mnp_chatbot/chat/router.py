@@ -1,9 +1,9 @@
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
-from mnp_chatbot.chat.dependencies import ChatServiceDep
+from mnp_chatbot.chat.dependencies import ChatServiceDep, SessionPath, SessionTokenHeader, deprecated_for
 from mnp_chatbot.chat.events import TurnResult
 from mnp_chatbot.chat.reply import source_dicts
 from mnp_chatbot.chat.schemas import (
@@ -14,7 +14,6 @@ from mnp_chatbot.chat.schemas import (
     HistoryResponse,
 )
 from mnp_chatbot.chat.service import Inbound
-from mnp_chatbot.chat.tokens import TOKEN_PATTERN
 from mnp_chatbot.core.errors import error_body
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -25,7 +24,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     }
     for status in (400, 404, 413, 422, 429)
 }
-SessionPath = Annotated[str, Path(pattern=TOKEN_PATTERN)]
 
 
 def response_of(result: TurnResult) -> ChatResponse:
@@ -56,12 +54,26 @@ async def post_chat(body: ChatRequest, chat: ChatServiceDep) -> Response:
 
 
 @router.get(
+    "/session/messages",
+    response_model=HistoryResponse,
+    response_model_by_alias=True,
+    responses=ERRORS,
+    summary="The conversation's messages; the session token goes in the X-Session-Token header",
+)
+async def get_history(token: SessionTokenHeader, chat: ChatServiceDep) -> dict[str, object]:
+    return {"session_id": token, "messages": await chat.history(token)}
+
+
+@router.get(
     "/sessions/{session_id}/messages",
     response_model=HistoryResponse,
     response_model_by_alias=True,
     responses=ERRORS,
+    deprecated=True,
+    dependencies=[deprecated_for("/api/session/messages")],
+    summary="Deprecated: puts the session token in the URL; use GET /api/session/messages",
 )
-async def get_history(session_id: SessionPath, chat: ChatServiceDep) -> dict[str, object]:
+async def get_history_by_path(session_id: SessionPath, chat: ChatServiceDep) -> dict[str, object]:
     return {"session_id": session_id, "messages": await chat.history(session_id)}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.chat import context, engine, prompting, tokens
 from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerStarted, ChatEvent, TurnResult
-from mnp_chatbot.chat.exceptions import MessageNotFound, SessionNotFound
+from mnp_chatbot.chat.exceptions import MessageNotFound, SessionExpired, SessionNotFound
 from mnp_chatbot.chat.llm_answer import Answered, LlmAnswerer
 from mnp_chatbot.chat.models import ChannelName, Conversation, ConversationStatus, Message, Role
 from mnp_chatbot.chat.reply import Reply
@@ -58,6 +58,7 @@ class StoredTurn:
 class ChatConfig:
     token_key: bytes
     mask_personal_data: bool = True
+    session_idle: dt.timedelta = dt.timedelta(days=7)  # SESSION_IDLE_TIMEOUT_HOURS
 
 
 def chunks(text: str) -> list[str]:
@@ -139,6 +140,7 @@ class ChatService:
         found = await self.turns.open(self._hash(inbound.session_token), inbound.client_message_id)
         if found is None:
             raise SessionNotFound()
+        self._check_idle(found.last_message_at)
         opened = Opened(inbound.session_token, found.id, ConversationStatus(found.status))
         if found.answered is not None and found.answered_id is not None:
             return opened, TurnResult(inbound.session_token, str(found.answered_id), found.answered)
@@ -148,7 +150,14 @@ class ChatService:
         found = await ConversationRepository(session).get_by_token_hash(self._hash(token))
         if found is None:
             raise SessionNotFound()
+        self._check_idle(found.last_message_at)
         return found
+
+    def _check_idle(self, last_message_at: dt.datetime) -> None:
+        """An idle session's token no longer opens it: the client starts a new conversation."""
+        now = dt.datetime.now(dt.UTC)
+        if tokens.is_idle(last_message_at, now=now, idle=self.config.session_idle):
+            raise SessionExpired()
 
     def _hash(self, token: str) -> str:
         return tokens.token_hash(token, self.config.token_key)

@@ -37,7 +37,7 @@ BROKEN_CONNECTION = (
 )
 
 OPEN_SQL = """
-SELECT c.id, c.status, c.slots,
+SELECT c.id, c.status, c.slots, c.last_message_at,
        r.id AS reply_id, r.text, r.mode, r.confidence, r.sources, r.quick_replies, r.handoff
 FROM conversations AS c
 LEFT JOIN messages AS a ON a.session_id = c.id AND a.client_message_id = $2
@@ -89,6 +89,7 @@ class OpenedConversation:
     id: uuid.UUID
     status: str
     slots: dict[str, Any]
+    last_message_at: dt.datetime
     answered_id: uuid.UUID | None  # the stored reply to the same clientMessageId, if any
     answered: Reply | None
 
@@ -118,7 +119,9 @@ class TurnStore:
             return None
         answered = None if row["reply_id"] is None else _reply_of(row)
         slots = orjson.loads(row["slots"])
-        return OpenedConversation(row["id"], row["status"], slots, row["reply_id"], answered)
+        return OpenedConversation(
+            row["id"], row["status"], slots, row["last_message_at"], row["reply_id"], answered
+        )
 
     async def recent(self, conversation_id: uuid.UUID, limit: int) -> list[tuple[str, str]]:
         """The last `limit` messages of a conversation, oldest first, as (role, text)."""

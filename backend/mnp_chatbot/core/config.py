@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # Origins allowed to frame the chat page (the embeddable widget); empty: the CORS_ORIGIN list
     WIDGET_FRAME_ANCESTORS: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # A customer's chat session ends after this long without a message; the next one starts a new conversation
+    SESSION_IDLE_TIMEOUT_HOURS: int = Field(default=7 * 24, ge=1)
+
     MASK_PERSONAL_DATA: bool = True
     LOG_PERSONAL_DATA: bool = False
     DATA_RETENTION_DAYS: int = Field(default=30, ge=1)

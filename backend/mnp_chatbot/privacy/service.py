@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.chat import tokens
+from mnp_chatbot.chat.exceptions import SessionExpired
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
@@ -33,6 +34,7 @@ def cache_prefixes(conversation_id: uuid.UUID, token_hash: str) -> tuple[str, ..
 class DataRightsConfig:
     token_key: bytes
     enabled: bool
+    session_idle: dt.timedelta | None = None  # an idle session cannot be exported (erasure stays possible)
 
 
 class DataRightsService:
@@ -63,10 +65,17 @@ class DataRightsService:
             raise UnknownSession()
         return found
 
+    def _check_idle(self, conversation: Conversation) -> None:
+        idle = self.config.session_idle
+        now = dt.datetime.now(dt.UTC)
+        if idle is not None and tokens.is_idle(conversation.last_message_at, now=now, idle=idle):
+            raise SessionExpired()
+
     async def export(self, token: str) -> dict[str, Any]:
         """Everything kept about the conversation, as a JSON-ready document."""
         async with self.sessionmaker.begin() as session:
             conversation = await self._conversation(session, token)
+            self._check_idle(conversation)
             repository = DataRightsRepository(session)
             messages = await repository.list_messages(conversation.id)
             handoffs = await repository.list_handoffs(conversation.id)

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
@@ -268,3 +268,69 @@ async def test_answers_come_from_the_database_not_the_files(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             reply = (await ask(http, "予約番号って何桁？"))["reply"]
     assert "テスト用に書き換え" in reply["text"]
+
+
+class TestItem07SessionTokens:
+    """Issue 16 item 7: session tokens travel in a header or body, never in a URL path; an idle session
+    ends, and the next message starts a new conversation."""
+
+    async def test_item07_session_token_goes_in_a_header_not_the_url(self, client: httpx.AsyncClient) -> None:
+        first = await ask(client, "予約番号の有効期限は？")
+        token = first["sessionId"]
+        header = {"X-Session-Token": token}
+        history = await client.get("/api/session/messages", headers=header)
+        assert history.status_code == 200
+        assert [m["role"] for m in history.json()["messages"]] == ["user", "assistant"]
+        assert history.json()["sessionId"] == token
+        missing = await client.get("/api/session/messages")
+        assert missing.status_code == 422
+        malformed = await client.get("/api/session/messages", headers={"X-Session-Token": "../../x"})
+        assert malformed.status_code == 422
+        exported = await client.get("/api/session/export", headers=header)
+        assert exported.status_code == 200
+        assert len(exported.json()["messages"]) == 2
+        old = await client.get(f"/api/sessions/{token}/messages")
+        assert old.status_code == 200
+        assert old.headers["deprecation"] == "true"
+        assert "/api/session/messages" in old.headers["link"]
+        schema = (await client.get("/openapi.json")).json()["paths"]
+        assert schema["/api/sessions/{session_id}/messages"]["get"]["deprecated"] is True
+        assert (await client.delete("/api/session", headers=header)).status_code == 204
+        assert (await client.get("/api/session/messages", headers=header)).status_code == 404
+
+    async def test_item07_an_idle_session_starts_a_fresh_conversation(
+        self, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        first = await ask(client, "予約番号の有効期限は？")
+        token = first["sessionId"]
+        async with db.begin() as session:
+            await session.execute(
+                text("UPDATE conversations SET last_message_at = now() - interval '7 days 1 minute'")
+            )
+        again = await client.post("/api/chat", json={"message": "手数料は？", "sessionId": token})
+        assert again.status_code == 404
+        assert again.json()["error"]["code"] == "session_expired"
+        assert "新しい会話" in again.json()["error"]["message"]
+        history = await client.get("/api/session/messages", headers={"X-Session-Token": token})
+        assert history.json()["error"]["code"] == "session_expired"
+        export = await client.get("/api/session/export", headers={"X-Session-Token": token})
+        assert export.status_code == 404
+        fresh = await ask(client, "手数料は？")
+        assert fresh["sessionId"] != token
+        assert await count(db, Conversation) == 2
+        assert (await client.delete("/api/session", headers={"X-Session-Token": token})).status_code == 204
+
+    async def test_item07_the_idle_limit_is_a_setting(
+        self, make_settings: SettingsFactory, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        app = create_app(make_settings(SESSION_IDLE_TIMEOUT_HOURS=1))
+        async with LifespanManager(app, startup_timeout=60) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                token = (await ask(client, "予約番号の有効期限は？"))["sessionId"]
+                async with db.begin() as session:
+                    await session.execute(
+                        text("UPDATE conversations SET last_message_at = now() - interval '61 minutes'")
+                    )
+                response = await client.post("/api/chat", json={"message": "手数料は？", "sessionId": token})
+        assert response.json()["error"]["code"] == "session_expired"

@@ -5,6 +5,8 @@ import { type ChatRequest, type ChatResponse, type HistoryResponse, isErrorBody,
 
 export type Fetch = typeof fetch;
 
+export const SESSION_TOKEN_HEADER = "X-Session-Token";
+
 export interface ApiClientOptions {
   baseUrl?: string;
   fetch?: Fetch;
@@ -26,16 +28,24 @@ export class ApiClient {
     return this.request<ChatResponse>("POST", "/api/chat", body);
   }
 
+  /** The session token goes in a header, never in the URL (proxies and CDNs log URLs). */
   getHistory(sessionId: string): Promise<HistoryResponse> {
-    return this.request<HistoryResponse>("GET", `/api/sessions/${encodeURIComponent(sessionId)}/messages`);
+    return this.request<HistoryResponse>("GET", "/api/session/messages", undefined, {
+      [SESSION_TOKEN_HEADER]: sessionId,
+    });
   }
 
   async postFeedback(messageId: string, body: { rating: Rating; sessionId: string; comment?: string }) {
     await this.request<unknown>("POST", `/api/messages/${encodeURIComponent(messageId)}/feedback`, body);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.send(method, path, body);
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, body, headers);
     const payload: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       if (isErrorBody(payload)) {
@@ -46,13 +56,21 @@ export class ApiClient {
     return payload as T;
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    extra: Record<string, string>,
+  ): Promise<Response> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
       return await this.fetchImpl(this.baseUrl + path, {
         method,
-        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+        headers: {
+          ...(body === undefined ? { accept: "application/json" } : { "content-type": "application/json" }),
+          ...extra,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: controller.signal,
       });

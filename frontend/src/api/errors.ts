@@ -3,6 +3,13 @@
 export const NETWORK_ERROR = "network_error";
 export const TIMEOUT_ERROR = "timeout";
 export const SESSION_NOT_FOUND = "session_not_found";
+/** The session sat idle past the server's limit (SESSION_IDLE_TIMEOUT_HOURS); a new conversation starts. */
+export const SESSION_EXPIRED = "session_expired";
+
+/** The server no longer opens this session (unknown, deleted or idle too long). */
+export function isSessionGone(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === SESSION_NOT_FOUND || error.code === SESSION_EXPIRED);
+}
 
 const FRIENDLY: Record<string, string> = {
   [NETWORK_ERROR]: "通信できませんでした。電波やWi-Fiの状態をご確認のうえ、もう一度お試しください。",

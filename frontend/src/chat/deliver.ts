@@ -1,6 +1,6 @@
 // Sends one message: over socket.io when it is connected, else (or if it fails midway) over REST.
 
-import { ApiError, NETWORK_ERROR, SESSION_NOT_FOUND, TIMEOUT_ERROR } from "../api/errors";
+import { ApiError, isSessionGone, NETWORK_ERROR, TIMEOUT_ERROR } from "../api/errors";
 import type { ChatRequest, ChatResponse } from "../api/types";
 
 export interface RestChat {
@@ -40,7 +40,7 @@ export async function deliver(body: ChatRequest, options: DeliverOptions): Promi
   try {
     return await once(body, options);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== SESSION_NOT_FOUND || !body.sessionId) throw error;
+    if (!isSessionGone(error) || !body.sessionId) throw error;
     options.onSessionExpired?.();
     const { sessionId: _expired, ...fresh } = body;
     return once(fresh, options);

@@ -57,7 +57,7 @@ export type ChatAction =
 
 export const RESTORE_FAILED_NOTICE = "前回の会話を読み込めませんでした。通信状況をご確認ください。";
 export const SESSION_EXPIRED_NOTICE =
-  "以前の会話は保存期間が過ぎたため表示できません。新しい会話として続けます。";
+  "以前の会話は有効期限が切れたため表示できません。新しい会話として続けます。";
 
 export function initialState(sessionId: string | null, online = true): ChatState {
   return {

@@ -1,7 +1,7 @@
 // The chat's controller: state, history restore, streaming over socket.io, REST fallback, feedback.
 
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import { ApiError, customerMessage, SESSION_NOT_FOUND } from "../api/errors";
+import { ApiError, customerMessage, isSessionGone, SESSION_NOT_FOUND } from "../api/errors";
 import type { ChatRequest, ChatResponse, HistoryResponse, Rating } from "../api/types";
 import { deliver } from "./deliver";
 import type { RealtimeConnection, RealtimeListener } from "./realtime";
@@ -35,10 +35,6 @@ export interface Chat {
 }
 
 const ACK_TIMEOUT_MS = 20_000;
-
-function isSessionGone(error: unknown): boolean {
-  return error instanceof ApiError && error.code === SESSION_NOT_FOUND;
-}
 
 function useOnlineStatus(dispatch: (action: ChatAction) => void): void {
   useEffect(() => {

@@ -27,6 +27,18 @@ describe("ApiClient", () => {
     expect(fetch.mock.calls[0]?.[0]).toBe("/api/messages/a%2Fb/feedback");
   });
 
+  it("item 7: sends the session token in a header, never in the URL", async () => {
+    const fetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) =>
+      json(200, { sessionId: SESSION, messages: [] }),
+    );
+    await new ApiClient({ fetch }).getHistory(SESSION);
+    const [url, init] = fetch.mock.calls[0] ?? [];
+    expect(url).toBe("/api/session/messages");
+    expect(String(url)).not.toContain(SESSION);
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    expect(headers["X-Session-Token"]).toBe(SESSION);
+  });
+
   it("turns the error body into an ApiError with code, message and status", async () => {
     const fetch = vi.fn(async () =>
       json(404, { error: { code: "session_not_found", message: "見つかりません" } }),

@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, NETWORK_ERROR, SESSION_NOT_FOUND, TIMEOUT_ERROR } from "../../src/api/errors";
+import {
+  ApiError,
+  NETWORK_ERROR,
+  SESSION_EXPIRED,
+  SESSION_NOT_FOUND,
+  TIMEOUT_ERROR,
+} from "../../src/api/errors";
 import type { ChatRequest } from "../../src/api/types";
 import { deliver } from "../../src/chat/deliver";
 import { response, SESSION } from "../fixtures";
@@ -41,6 +47,19 @@ describe("deliver", () => {
       code: "validation_error",
     });
     expect(rest.postChat).not.toHaveBeenCalled();
+  });
+
+  it("item 7: starts a new conversation when the session has expired from idleness", async () => {
+    const rest = {
+      postChat: vi.fn(async (sent: ChatRequest) => {
+        if (sent.sessionId) throw new ApiError(SESSION_EXPIRED, "", 404);
+        return response("fresh", "新しい会話");
+      }),
+    };
+    const onSessionExpired = vi.fn();
+    const answer = await deliver(body, { rest, socket: null, ackTimeoutMs: 100, onSessionExpired });
+    expect(answer.messageId).toBe("fresh");
+    expect(onSessionExpired).toHaveBeenCalledOnce();
   });
 
   it("starts a new conversation when the server no longer knows the session", async () => {

@@ -153,7 +153,7 @@ describe("ChatApp", () => {
     api.stored = new ApiError("session_not_found", "見つかりません", 404);
     setup(api);
 
-    expect(await screen.findByText(/保存期間が過ぎた/)).toBeTruthy();
+    expect(await screen.findByText(/有効期限が切れた/)).toBeTruthy();
     expect(localStorage.getItem(SESSION_KEY)).toBeNull();
   });
 
