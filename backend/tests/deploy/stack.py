@@ -21,6 +21,7 @@ import socketio
 REPO = Path(__file__).resolve().parents[3]
 STACK = REPO / "scripts" / "stack.sh"
 NGINX = Path("/usr/sbin/nginx")
+BIN = REPO / "backend" / ".venv" / "bin"
 INSTANCES = (1, 2)
 
 
@@ -109,3 +110,13 @@ def new_id() -> str:
 
 def which(name: str) -> str | None:
     return shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
+
+
+def wait_ready(instance: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{8000 + instance}/health/ready", timeout=5).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"app instance {instance} did not become ready")

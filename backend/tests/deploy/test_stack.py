@@ -2,13 +2,18 @@
 instances of two workers each, PostgreSQL with pgvector and Redis with a password, driven over HTTPS."""
 
 import asyncio
+import contextlib
+import os
 import re
 import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.deploy import stack
 from tests.deploy.stack import Stack, new_id
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -150,3 +155,181 @@ class TestSocketIo:
             messages = await history(http, session)
         assert [m["role"] for m in messages] == ["user", "assistant"] * 3
         assert messages[-1]["id"] == reply["messageId"]
+
+
+class TestInstances:
+    async def test_the_rate_limit_is_shared_across_instances(self, running_stack: Stack) -> None:
+        limit = 120  # STACK_RATE_LIMIT: requests per client per minute
+        client = {"x-forwarded-for": "127.0.0.40"}  # believed from 127.0.0.1, a trusted proxy
+        statuses: list[int] = []
+        async with httpx.AsyncClient(timeout=30) as http:
+            for index in range(limit + 1):
+                port = 8001 if index % 2 == 0 else 8002
+                response = await http.get(f"http://127.0.0.1:{port}/api/carriers", headers=client)
+                statuses.append(response.status_code)
+        assert statuses[:limit] == [200] * limit
+        assert statuses[limit] == 429
+        assert response.json()["error"]["code"] == "rate_limited"
+
+    async def test_a_faq_written_through_one_instance_is_answered_by_the_other(
+        self, running_stack: Stack
+    ) -> None:
+        marker = f"テスト{new_id()[:8]}"
+        entry = {
+            "slug": f"stack-{new_id()[:8]}",
+            "category": "trouble",
+            "question": "ソラマメ回線パックの解約方法を教えてください",
+            "alternates": ["ソラマメ回線パックをやめたい", "ソラマメ回線パック 解約 手順"],
+            "answer": f"{marker} ソラマメ回線パックは会員ページの「契約内容」から解約できます。",
+            "keywords": ["ソラマメ回線パック", "解約"],
+            "sources": [{"title": "テスト用の出典", "url": "https://example.jp/soramame"}],
+            "asOf": "2026-11-29",
+            "verification": "official",
+        }
+        headers = {"authorization": f"Bearer {await sign_in(running_stack, 8001)}"}
+        async with httpx.AsyncClient(timeout=30) as http:
+            created = await http.post("http://127.0.0.1:8001/api/admin/faqs", json=entry, headers=headers)
+            assert created.status_code == 201, created.text
+            answered = ""
+            for _ in range(50):
+                reply = await http.post(
+                    "http://127.0.0.1:8002/api/chat", json={"message": "ソラマメ回線パックを解約したい"}
+                )
+                answered = reply.json()["reply"]["text"]
+                if marker in answered:
+                    break
+                await asyncio.sleep(0.2)
+            deleted = await http.delete(
+                f"http://127.0.0.1:8001/api/admin/faqs/{entry['slug']}", headers=headers
+            )
+        assert marker in answered
+        assert deleted.status_code == 204
+
+    async def test_metrics_are_the_sum_of_every_worker(self, running_stack: Stack) -> None:
+        sent = 60
+        route = 'http_requests_total{method="GET",route="/api/carriers",status="200"}'
+        forwarded = {"x-forwarded-for": "127.0.0.41"}
+        async with httpx.AsyncClient(timeout=30) as http:
+            before = counter(await http.get("http://127.0.0.1:8001/metrics"), route)
+            for _ in range(sent):  # a new connection each: the kernel spreads them over both workers
+                async with httpx.AsyncClient(timeout=30) as fresh:
+                    assert (
+                        await fresh.get("http://127.0.0.1:8001/api/carriers", headers=forwarded)
+                    ).is_success
+            readings = [counter(await http.get("http://127.0.0.1:8001/metrics"), route) for _ in range(6)]
+        assert readings == [before + sent] * 6  # whichever worker answers /metrics
+        workers = running_stack.workers(1)
+        files = {path.name for path in (running_stack.dir / "app1" / "metrics").iterdir()}
+        assert {f"counter_{pid}.db" for pid in workers} <= files
+
+
+def counter(response: httpx.Response, series: str) -> float:
+    assert response.status_code == 200, response.text
+    for line in response.text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def sign_in(running_stack: Stack, port: int) -> str:
+    email, password = "stack-admin@example.jp", "stack-admin-password-1"
+    env = {"DATABASE_URL": running_stack.database_url(), "MNP_ADMIN_PASSWORD": password}
+    command = [str(stack.BIN / "mnp-chatbot"), "create-admin", "--email", email, "--update-existing"]
+    await asyncio.to_thread(
+        subprocess.run,
+        command,
+        env={**os.environ, **env},
+        cwd=stack.REPO / "backend",
+        check=True,
+        capture_output=True,
+    )
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(
+            f"http://127.0.0.1:{port}/api/auth/login", json={"email": email, "password": password}
+        )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["accessToken"]
+    return token
+
+
+@dataclass
+class Traffic:
+    """Customers chatting through nginx, each from an address of its own, one turn at a time."""
+
+    stack: Stack
+    failures: list[str] = field(default_factory=list)
+    acknowledged: dict[str, list[str]] = field(default_factory=dict)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def customer(self, source: str) -> None:
+        session: str | None = None
+        async with self.stack.client(source) as http:
+            while not self.stop.is_set():
+                response = await http.post("/api/chat", json=turn("予約番号の有効期限は？", session))
+                if response.status_code != 200:
+                    self.failures.append(f"{response.status_code} {response.text[:200]}")
+                else:
+                    answer = response.json()
+                    session = answer["sessionId"]
+                    self.acknowledged.setdefault(session, []).append(answer["messageId"])
+                await asyncio.sleep(0.6)  # under the app's 120 a minute per customer
+
+    @contextlib.asynccontextmanager
+    async def running(self, customers: int) -> AsyncIterator["Traffic"]:
+        tasks = [asyncio.create_task(self.customer(f"127.0.0.{60 + i}")) for i in range(customers)]
+        try:
+            yield self
+        finally:
+            self.stop.set()
+            await asyncio.gather(*tasks)
+
+    async def lost_turns(self) -> list[str]:
+        """Acknowledged replies that are not in their conversation's history exactly once."""
+        lost = []
+        async with self.stack.client("127.0.0.59") as http:
+            for session, replies in self.acknowledged.items():
+                stored = [m["id"] for m in await history(http, session) if m["role"] == "assistant"]
+                lost += [reply for reply in replies if stored.count(reply) != 1]
+        return lost
+
+    def turns(self) -> int:
+        return sum(len(replies) for replies in self.acknowledged.values())
+
+
+class TestRestarts:
+    async def test_a_rolling_restart_under_traffic_fails_no_request_and_loses_no_turn(
+        self, running_stack: Stack
+    ) -> None:
+        before = {n: running_stack.master_pid(n) for n in stack.INSTANCES}
+        async with Traffic(running_stack).running(customers=6) as traffic:
+            await asyncio.sleep(2)
+            for instance in stack.INSTANCES:
+                started = traffic.turns()
+                await asyncio.to_thread(running_stack.restart, instance)
+                await asyncio.sleep(2)
+                assert traffic.turns() > started  # the traffic went on meanwhile
+        assert traffic.failures == []
+        assert await traffic.lost_turns() == []
+        assert all(running_stack.master_pid(n) != before[n] for n in stack.INSTANCES)
+        print(f"rolling restart: {traffic.turns()} turns, no failure")  # noqa: T201 - a figure for the log
+
+    async def test_a_killed_worker_is_replaced_and_no_acknowledged_turn_is_lost(
+        self, running_stack: Stack
+    ) -> None:
+        workers = running_stack.workers(2)
+        assert len(workers) == 2
+        async with Traffic(running_stack).running(customers=4) as traffic:
+            await asyncio.sleep(2)
+            stack.kill(workers[0])
+            for _ in range(300):
+                replaced = running_stack.workers(2)
+                if len(replaced) == 2 and workers[0] not in replaced:
+                    break
+                await asyncio.sleep(0.2)
+            await asyncio.to_thread(stack.wait_ready, 2)
+            await asyncio.sleep(2)
+        assert workers[1] in replaced
+        assert len(replaced) == 2
+        assert workers[0] not in replaced
+        assert await traffic.lost_turns() == []
+        print(f"killed worker: {traffic.turns()} turns, {len(traffic.failures)} failed")  # noqa: T201
