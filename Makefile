@@ -12,7 +12,7 @@ FRONTEND_BUILT := frontend/dist/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/admin frontend/public frontend/scripts -type f 2>/dev/null) \
 	$(wildcard frontend/*.html frontend/*.ts frontend/*.json)
 
-.PHONY: setup frontend frontend-check browser run migrate seed sql lint typecheck test pytest eval \
+.PHONY: setup frontend frontend-check browser deploy-tools deploy-check run migrate seed sql lint typecheck test pytest eval \
 	bench-retrieval bench-chat clean
 
 setup: $(STAMP)
@@ -39,6 +39,13 @@ frontend-check: $(FRONTEND_DEPS)
 browser:
 	bash scripts/install-browser.sh
 
+deploy-tools:
+	bash scripts/install-deploy-tools.sh
+
+# The deployment checks alone (image build-and-run, hadolint, compose schema, k8s, actionlint, promtool, amtool)
+deploy-check: setup deploy-tools
+	cd backend && MNP_DEPLOY_REQUIRED=1 .venv/bin/pytest tests/deploy -q
+
 run: setup frontend
 	$(CLI) migrate
 	$(CLI) seed
@@ -56,8 +63,8 @@ lint: setup
 typecheck: setup
 	cd backend && .venv/bin/mypy mnp_chatbot tests scripts
 
-pytest: setup frontend browser
-	cd backend && MNP_E2E_REQUIRED=1 .venv/bin/pytest $(PYTEST_ARGS)
+pytest: setup frontend browser deploy-tools
+	cd backend && MNP_E2E_REQUIRED=1 MNP_DEPLOY_REQUIRED=1 .venv/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck frontend-check pytest
 

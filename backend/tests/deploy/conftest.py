@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy import stack
+from tests.deploy.tools import REPORT
 
 
 @pytest.fixture(scope="module")
@@ -24,3 +25,9 @@ def running_stack() -> Iterator[stack.Stack]:
         yield stack.up(state)
     finally:
         stack.down(state)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the container tests measured (image size, build and stop times)."""
+    for line in REPORT:
+        terminalreporter.write_line(f"deploy: {line}")
