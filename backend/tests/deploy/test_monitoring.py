@@ -199,10 +199,11 @@ def test_logrotate_rotates_log_dir_while_the_app_keeps_writing(tmp_path: Path) -
         log.info("before.rotation")
         run(logrotate, "-f", "-s", str(state), str(config))
         log.info("after.rotation")
-        logging.getLogger().handlers[-1].flush()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
     finally:
         configure_logging("info", None)
-    rotated = [path for path in log_dir.iterdir() if path.name != "app.log"]
+    rotated = [path for path in log_dir.iterdir() if path.name.startswith("app.log-")]
     assert len(rotated) == 1
     assert "before.rotation" in rotated[0].read_text(encoding="utf-8")
     current = (log_dir / "app.log").read_text(encoding="utf-8")
