@@ -119,6 +119,20 @@ CREATE TABLE public.carriers (
 
 
 --
+-- Name: channel_contacts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.channel_contacts (
+    conversation_id uuid NOT NULL,
+    channel character varying(16) NOT NULL,
+    address_ciphertext bytea NOT NULL,
+    unfollowed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: channel_events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -129,7 +143,13 @@ CREATE TABLE public.channel_events (
     event_type character varying(32) NOT NULL,
     payload jsonb NOT NULL,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
-    processed_at timestamp with time zone
+    processed_at timestamp with time zone,
+    sender_hash character varying(64),
+    sealed bytea,
+    attempts integer DEFAULT 0 NOT NULL,
+    available_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone,
+    outcome character varying(32)
 );
 
 
@@ -313,6 +333,14 @@ ALTER TABLE ONLY public.carriers
 
 
 --
+-- Name: channel_contacts pk_channel_contacts; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.channel_contacts
+    ADD CONSTRAINT pk_channel_contacts PRIMARY KEY (conversation_id);
+
+
+--
 -- Name: channel_events pk_channel_events; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -440,6 +468,20 @@ CREATE INDEX idx_audit_logs_created_at ON public.audit_logs USING btree (created
 
 
 --
+-- Name: idx_channel_events_pending; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_channel_events_pending ON public.channel_events USING btree (id) WHERE (processed_at IS NULL);
+
+
+--
+-- Name: idx_channel_events_pending_sender; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_channel_events_pending_sender ON public.channel_events USING btree (channel, sender_hash, id) WHERE (processed_at IS NULL);
+
+
+--
 -- Name: idx_conversations_last_message_at; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -546,6 +588,14 @@ ALTER TABLE ONLY public.auth_sessions
 
 
 --
+-- Name: channel_contacts fk_channel_contacts_conversation_id_conversations; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.channel_contacts
+    ADD CONSTRAINT fk_channel_contacts_conversation_id_conversations FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: feedback fk_feedback_message_id_messages; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -597,5 +647,5 @@ ALTER TABLE ONLY public.refresh_tokens
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0003')
+INSERT INTO public.alembic_version (version_num) VALUES ('0005')
 ON CONFLICT DO NOTHING;

@@ -3,7 +3,7 @@
 from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.auth.models import AuthSession, RefreshToken, User
 from mnp_chatbot.carriers.models import Carrier
-from mnp_chatbot.channels.models import ChannelEvent
+from mnp_chatbot.channels.models import ChannelContact, ChannelEvent
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.db import Base
 from mnp_chatbot.faq.models import FaqEntry
@@ -14,6 +14,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "Carrier",
+    "ChannelContact",
     "ChannelEvent",
     "Conversation",
     "FaqEntry",

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mnp_chatbot import __version__, api, db_models, error_handlers, security
+from mnp_chatbot.channels.line import runtime as line_runtime
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.chat.turn_store import TurnStore
@@ -139,12 +140,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             purge = security.retention_schedule(resources)
             purge.start()
+            line_runtime.open_channel(resources, chat, token_key=token_key)
             index.on_rebuilt.append(heap.settle_after_rebuild)
             heap.settle()
             log.info("app.started", version=__version__, environment=settings.ENVIRONMENT.value)
             try:
                 yield {"resources": resources}
             finally:
+                await line_runtime.close_channel(resources)
                 await purge.stop()
                 await index.close()
                 if model is not None:

@@ -38,6 +38,7 @@ class Inbound:
     session_token: str | None = None
     client_message_id: str | None = None
     channel: ChannelName = ChannelName.WEB
+    create_if_missing: bool = False  # an unknown token starts a conversation (channels that name the user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,10 @@ class ChatService:
                 context.Slots(), None
             )
         found = await self.turns.open(self._hash(inbound.session_token), inbound.client_message_id)
+        if found is None and inbound.create_if_missing:
+            return Opened(inbound.session_token, None, ConversationStatus.BOT), engine.Conversation(
+                context.Slots(), None
+            )
         if found is None:
             raise SessionNotFound()
         self._check_idle(found.last_message_at)

@@ -116,6 +116,12 @@ class Settings(BaseSettings):
 
     LINE_CHANNEL_ACCESS_TOKEN: SecretStr | None = None
     LINE_CHANNEL_SECRET: SecretStr | None = None
+    LINE_API_BASE_URL: str = "https://api.line.me"
+    # The bot's own user id (webhook `destination`); when set, bodies for another channel are ignored
+    LINE_BOT_USER_ID: str | None = None
+    # Events older than this (by their `timestamp`) are dropped as replays; shorter than DATA_RETENTION_DAYS
+    LINE_MAX_EVENT_AGE_SECONDS: int = Field(default=24 * 3600, ge=60)
+    LINE_WORKER_CONCURRENCY: int = Field(default=16, ge=1, le=256)  # events processed at once per replica
 
     # Production only: the interactive API docs (/docs, /redoc, /openapi.json) are off unless this is true
     ENABLE_API_DOCS: bool = False
@@ -181,6 +187,14 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_database(self) -> bool:
         return self.DATABASE_URL is None
+
+    @property
+    def line_enabled(self) -> bool:
+        """The LINE channel runs only with both its secret and its access token."""
+        return all(
+            value is not None and not is_placeholder(value.get_secret_value())
+            for value in (self.LINE_CHANNEL_SECRET, self.LINE_CHANNEL_ACCESS_TOKEN)
+        )
 
 
 def is_placeholder(value: str) -> bool:

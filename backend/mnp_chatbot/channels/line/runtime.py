@@ -1,0 +1,48 @@
+"""The LINE channel's long-lived parts, opened by the app's lifespan when the channel is configured."""
+
+from typing import cast
+
+from mnp_chatbot.channels.line.client import LineClient
+from mnp_chatbot.channels.line.service import LineChannel, LineConfig
+from mnp_chatbot.channels.line.worker import EventWorker
+from mnp_chatbot.chat.service import ChatService
+from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.resources import Resources
+from mnp_chatbot.privacy.encryption import Encryptor
+from mnp_chatbot.privacy.service import DataRightsService
+
+log = get_logger(__name__)
+
+
+def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -> LineChannel | None:
+    """The channel and its worker (started), or None when LINE's secret or access token is not set."""
+    settings = resources.settings
+    if not settings.line_enabled or settings.LINE_CHANNEL_ACCESS_TOKEN is None:
+        return None
+    client = LineClient(
+        access_token=settings.LINE_CHANNEL_ACCESS_TOKEN.get_secret_value(),
+        base_url=settings.LINE_API_BASE_URL,
+    )
+    config = LineConfig(
+        token_key=token_key,
+        bot_user_id=settings.LINE_BOT_USER_ID,
+        max_event_age_ms=settings.LINE_MAX_EVENT_AGE_SECONDS * 1000,
+    )
+    rights = cast(DataRightsService | None, resources.extras.get("data_rights"))
+    encryptor = cast(Encryptor, resources.extras["encryptor"])
+    line = LineChannel(resources.sessionmaker, client, chat, encryptor, config, rights=rights)
+    worker = EventWorker(resources.sessionmaker, line.handle, concurrency=settings.LINE_WORKER_CONCURRENCY)
+    line.on_enqueued = worker.wake
+    worker.start()
+    resources.extras.update(line=line, line_worker=worker)
+    log.info("line.channel.open", api=settings.LINE_API_BASE_URL)
+    return line
+
+
+async def close_channel(resources: Resources) -> None:
+    worker = resources.extras.pop("line_worker", None)
+    if isinstance(worker, EventWorker):
+        await worker.stop()
+    line = resources.extras.pop("line", None)
+    if isinstance(line, LineChannel):
+        await line.client.close()
