@@ -128,6 +128,8 @@ class LineClient:
             return Failure(error.status, _retry_after(error.headers))
         except (TimeoutError, aiohttp.ClientError):
             return Failure(None)
+        except ValueError:  # a 2xx whose body the SDK could not read: LINE accepted the request
+            log.warning("line.response.unreadable")
         return None
 
 

@@ -42,7 +42,6 @@ LOADING_SECONDS = 20
 EVENTS = Counter(
     "line_events_total", "LINE webhook events, by kind and what became of them.", ["kind", "outcome"]
 )
-ERRORS = Counter("line_event_errors_total", "LINE events whose handling raised (retried later).", ["kind"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +126,7 @@ class LineChannel:
         event = LineEvent.model_validate(
             orjson.loads(self.encryptor.decrypt(queued.sealed, context=SEALED_EVENT))
         )
-        try:
-            outcome = await self._dispatch(event, queued)
-        except Exception:
-            ERRORS.labels(kind=event.kind).inc()
-            raise
+        outcome = await self._dispatch(event, queued)
         EVENTS.labels(kind=event.kind, outcome=outcome).inc()
         return outcome
 

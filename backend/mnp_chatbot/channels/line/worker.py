@@ -19,6 +19,7 @@ from mnp_chatbot.core.logging import get_logger
 
 log = get_logger(__name__)
 GIVEN_UP = Counter("line_events_given_up_total", "LINE events dropped after every retry failed.")
+FAILURES = Counter("line_event_failures_total", "LINE event handlings that raised (then retried).")
 
 
 class EventWorker:
@@ -113,11 +114,16 @@ class EventWorker:
             await EventQueue(session).complete(queued.id, outcome)
 
     async def _failed(self, queued: QueuedEvent, error: Exception) -> None:
+        FAILURES.inc()
         async with self.sessionmaker.begin() as session:
             queue = EventQueue(session)
             if queued.attempts >= self.max_attempts:
                 GIVEN_UP.inc()
-                log.error("line.event.given_up", queue_id=queued.id, error=type(error).__name__)
+                log.error(
+                    "line.event.given_up",
+                    queue_id=queued.id,
+                    error=type(error).__name__,
+                )
                 await queue.complete(queued.id, "failed")
                 return
             delay = dt.timedelta(seconds=min(300, 2**queued.attempts))

@@ -3,6 +3,7 @@
 import itertools
 import json
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,3 +78,8 @@ def body(*events: dict[str, Any], destination: str = DESTINATION) -> bytes:
 
 def signed(raw: bytes, secret: str = SECRET) -> dict[str, str]:
     return {"x-line-signature": sign(raw, secret.encode()), "content-type": "application/json"}
+
+
+def report(test: str, **figures: object) -> None:
+    """A test's figures on stdout (shown with `pytest -s`), for the closing note."""
+    sys.stdout.write(f"\n[{test}] " + " ".join(f"{name}={value}" for name, value in figures.items()) + "\n")
