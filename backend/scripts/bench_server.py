@@ -54,6 +54,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 @contextlib.contextmanager
 def served(env: Mapping[str, str]) -> Iterator[str]:
+    with served_with_database(env) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def served_with_database(env: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """As `served`, also yielding the scratch database's URL (for counting what the server stored)."""
     with tempfile.TemporaryDirectory() as directory, embedded_db.running(Path(directory)) as embedded:
         scratch = Path(directory)
         base_env = {**os.environ, "DATABASE_URL": embedded.url(), "LOG_LEVEL": "warning"}
@@ -69,7 +76,7 @@ def served(env: Mapping[str, str]) -> Iterator[str]:
             url = f"http://127.0.0.1:{port}"
             try:
                 _wait_ready(url, process, log)
-                yield url
+                yield url, embedded.url()
             finally:
                 process.terminate()
                 process.wait(timeout=30)

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # Events older than this (by their `timestamp`) are dropped as replays; shorter than DATA_RETENTION_DAYS
     LINE_MAX_EVENT_AGE_SECONDS: int = Field(default=24 * 3600, ge=60)
     LINE_WORKER_CONCURRENCY: int = Field(default=16, ge=1, le=256)  # events processed at once per replica
+    # Process queued LINE events in the web process; false: only `mnp-chatbot line-worker` processes them
+    LINE_WORKER_IN_PROCESS: bool = True
 
     # Production only: the interactive API docs (/docs, /redoc, /openapi.json) are off unless this is true
     ENABLE_API_DOCS: bool = False

@@ -3,6 +3,7 @@
 from typing import cast
 
 from mnp_chatbot.channels.line.client import LineClient
+from mnp_chatbot.channels.line.repository import EventIntake
 from mnp_chatbot.channels.line.service import LineChannel, LineConfig
 from mnp_chatbot.channels.line.worker import EventWorker
 from mnp_chatbot.chat.service import ChatService
@@ -30,10 +31,12 @@ def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -
     )
     rights = cast(DataRightsService | None, resources.extras.get("data_rights"))
     encryptor = cast(Encryptor, resources.extras["encryptor"])
-    line = LineChannel(resources.sessionmaker, client, chat, encryptor, config, rights=rights)
+    intake = EventIntake(resources.pool)
+    line = LineChannel(resources.sessionmaker, intake, client, chat, encryptor, config, rights=rights)
     worker = EventWorker(resources.sessionmaker, line.handle, concurrency=settings.LINE_WORKER_CONCURRENCY)
     line.on_enqueued = worker.wake
-    worker.start()
+    if settings.LINE_WORKER_IN_PROCESS:
+        worker.start()
     resources.extras.update(line=line, line_worker=worker)
     log.info("line.channel.open", api=settings.LINE_API_BASE_URL)
     return line

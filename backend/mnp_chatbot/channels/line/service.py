@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.channels.line import delivery, formatting, texts
 from mnp_chatbot.channels.line.client import LineClient
-from mnp_chatbot.channels.line.repository import ContactRepository, EventQueue, QueuedEvent
+from mnp_chatbot.channels.line.repository import ContactRepository, EventIntake, EventQueue, QueuedEvent
 from mnp_chatbot.channels.line.schemas import LineEvent, WebhookBody
 from mnp_chatbot.chat import schemas as chat_schemas
 from mnp_chatbot.chat import tokens
@@ -65,6 +65,7 @@ class LineChannel:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
+        intake: EventIntake,
         client: LineClient,
         chat: ChatService,
         encryptor: Encryptor,
@@ -75,6 +76,7 @@ class LineChannel:
         on_enqueued: Callable[[], None] = lambda: None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.intake = intake
         self.client = client
         self.chat = chat
         self.encryptor = encryptor
@@ -89,11 +91,9 @@ class LineChannel:
             log.warning("line.webhook.foreign_destination", events=len(body.events))
             return 0
         rows = [row for row in (self._row(raw) for raw in body.events) if row is not None]
-        async with self.sessionmaker.begin() as session:
-            added = await EventQueue(session).add(rows)
+        added = await self.intake.add(rows)
         if added:
             self.on_enqueued()
-        log.info("line.webhook.accepted", events=len(body.events), queued=added)
         return added
 
     def _row(self, raw: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,3 +1,5 @@
+import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import cast
 
@@ -38,9 +40,10 @@ def llm_settings(line_settings: Settings, openai_server: FakeOpenAI) -> Settings
 
 
 class LineApp:
-    def __init__(self, app: FastAPI, http: httpx.AsyncClient) -> None:
+    def __init__(self, app: FastAPI, http: httpx.AsyncClient, platform: FakeLine | None) -> None:
         self.app = app
         self.http = http
+        self.platform = platform
 
     @property
     def resources(self) -> Resources:
@@ -55,6 +58,11 @@ class LineApp:
         return cast(EventWorker, self.resources.extras["line_worker"])
 
     async def post(self, raw: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+        if self.platform is not None:
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
+                for event in json.loads(raw)["events"]:
+                    if event.get("replyToken") and event.get("source", {}).get("userId"):
+                        self.platform.own(event["replyToken"], event["source"]["userId"])
         return await self.http.post("/api/line/webhook", content=raw, headers=headers or signed(raw))
 
     async def send(self, *events: dict[str, object]) -> httpx.Response:
@@ -65,22 +73,22 @@ class LineApp:
         return response
 
 
-async def open_line_app(settings: Settings) -> AsyncIterator[LineApp]:
+async def open_line_app(settings: Settings, platform: FakeLine | None = None) -> AsyncIterator[LineApp]:
     application = create_app(settings)
     async with LifespanManager(application, startup_timeout=60) as manager:
         application.state.lifespan_resources = manager._state["resources"]
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield LineApp(application, http)
+            yield LineApp(application, http, platform)
 
 
 @pytest.fixture
-async def line_app(line_settings: Settings) -> AsyncIterator[LineApp]:
-    async for opened in open_line_app(line_settings):
+async def line_app(line_settings: Settings, line_server: FakeLine) -> AsyncIterator[LineApp]:
+    async for opened in open_line_app(line_settings, line_server):
         yield opened
 
 
 @pytest.fixture
-async def llm_line_app(llm_settings: Settings) -> AsyncIterator[LineApp]:
-    async for opened in open_line_app(llm_settings):
+async def llm_line_app(llm_settings: Settings, line_server: FakeLine) -> AsyncIterator[LineApp]:
+    async for opened in open_line_app(llm_settings, line_server):
         yield opened

@@ -189,7 +189,7 @@ async def test_09_mixed_event_batches_are_handled_without_crashes(
     make_settings: SettingsFactory, line_settings: Settings, line_server: FakeLine
 ) -> None:
     settings = line_settings.model_copy(update={"LINE_BOT_USER_ID": DESTINATION})
-    async for app in open_line_app(settings):
+    async for app in open_line_app(settings, line_server):
         users = [Events() for _ in range(9)]
         group_message = users[7].text("グループから", reply_token=line_server.reply_token())
         group_message["source"] = {"type": "group", "groupId": "C" + "1" * 32}
