@@ -18,7 +18,8 @@ async def redis_snapshot() -> dict[bytes, bytes]:
         found: dict[bytes, bytes] = {}
         async for key in client.scan_iter(count=500):
             kind = await client.type(key)
-            found[key] = (await client.get(key) or b"") if kind == b"string" else b""
+            value = await client.get(key) if kind == b"string" else None
+            found[key] = value.encode() if isinstance(value, str) else value or b""
         return found
     finally:
         await client.aclose()
@@ -28,7 +29,7 @@ async def database_text(app: LineApp) -> str:
     """Every row of every table of the public schema, as JSON text."""
     async with app.resources.pool.acquire() as db:
         tables = await db.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        parts = []
+        parts: list[str] = []
         for table in tables:
             name = table["tablename"]
             rows = await db.fetch(f'SELECT row_to_json(t)::text AS row FROM "{name}" AS t')

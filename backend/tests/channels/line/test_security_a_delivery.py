@@ -193,7 +193,7 @@ async def test_10_an_unsend_event_removes_the_message_everywhere(
     assert canary in openai_server.chat_requests()[-1].text()
     assert canary in await database_text(llm_line_app)
     started = time.perf_counter()
-    await llm_line_app.send(user.unsend(said["message"]["id"]))  # type: ignore[index]
+    await llm_line_app.send(user.unsend(said["message"]["id"]))
     removal_ms = (time.perf_counter() - started) * 1000
     residual = (await database_text(llm_line_app)).count(canary)
     residual += sum(canary.encode() in key + value for key, value in (await redis_snapshot()).items())
@@ -206,7 +206,7 @@ async def test_10_an_unsend_event_removes_the_message_everywhere(
     tombstones = await count(
         llm_line_app,
         "SELECT count(*) FROM channel_events WHERE payload->>'messageId' = $1 AND sealed IS NULL",
-        said["message"]["id"],  # type: ignore[index]
+        said["message"]["id"],
     )
     assert tombstones == 1
     assert await count(llm_line_app, "SELECT count(*) FROM messages WHERE role = 'user'") == 1
