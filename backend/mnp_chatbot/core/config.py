@@ -48,6 +48,14 @@ class MissingSecret(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
+    def __init__(self, **values: Any) -> None:
+        """`Settings()` reads the env file that ENV_FILE names (env_file()); `_env_file=` overrides it."""
+        if "_env_file" not in values:
+            path = env_file()
+            values["_env_file"] = path
+            values.setdefault("ENV_FILE", str(path))
+        super().__init__(**values)
+
     ENVIRONMENT: Environment = Field(
         default=Environment.DEVELOPMENT, validation_alias=AliasChoices("NODE_ENV", "APP_ENV", "ENVIRONMENT")
     )
@@ -221,5 +229,4 @@ def env_file(environ: dict[str, str] | None = None) -> Path:
 
 @lru_cache
 def get_settings() -> Settings:
-    path = env_file()
-    return Settings(_env_file=path, ENV_FILE=str(path))
+    return Settings()

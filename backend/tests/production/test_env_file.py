@@ -49,6 +49,13 @@ class TestEnvFile:
         assert settings.LOG_LEVEL == "warning"
         assert settings.ENV_FILE == ".env.production"
 
+    def test_bare_settings_read_it_too(self, fresh_settings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """deploy/gunicorn.conf.py builds `Settings()` itself: the same file is read."""
+        production_file(fresh_settings / ".env.production", 3200)
+        monkeypatch.setenv("ENV_FILE", ".env.production")
+        assert Settings().PORT == 3200
+        assert Settings(_env_file=None).PORT == 3000
+
     def test_default_is_dot_env(self, fresh_settings: Path) -> None:
         (fresh_settings / ".env").write_text("PORT=3100\n", encoding="utf-8")
         production_file(fresh_settings / ".env.production", 3200)
