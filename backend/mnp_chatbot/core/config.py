@@ -29,8 +29,6 @@ NO_EFFECT: dict[str, str] = {
         "personal data is never written to logs, whatever the value (the masking of MASK_PERSONAL_DATA "
         "and the log filters always apply)"
     ),
-    "LINE_CHANNEL_ACCESS_TOKEN": "the LINE channel is not wired in this release",
-    "LINE_CHANNEL_SECRET": "the LINE channel is not wired in this release",
 }
 
 PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "<", "placeholder", "$(")
