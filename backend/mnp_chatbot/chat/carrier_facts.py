@@ -17,6 +17,8 @@ def _describe_channel(channel: PortOutChannel) -> str:
         detail += "（" + "、".join(channel.phone_numbers) + "）"
     if channel.hours:
         detail += f" 受付 {channel.hours}"
+    if channel.note and not channel.verification.is_verified:
+        detail += f"（{channel.note}）"  # the desk's own hedge (「古い情報です」…) reaches the customer
     label = {Channel.WEB: "Web", Channel.PHONE: "電話", Channel.SHOP: "店頭"}[channel.channel]
     return f"{label}: {detail}"
 
@@ -26,9 +28,11 @@ def _fees(carrier: CarrierDocument) -> list[str]:
 
 
 def _one_stop(carrier: CarrierDocument) -> list[str]:
-    if carrier.one_stop.participates:
+    if carrier.one_stop.participates and carrier.one_stop.verification.is_verified:
         since = f"（{carrier.one_stop.since:%Y年%m月%d日}〜）" if carrier.one_stop.since else ""
         return [f"ワンストップ方式に対応{since}"]
+    if carrier.one_stop.participates:
+        return ["ワンストップ方式に対応しているとする情報がありますが、公式には確認できていません（未確認）"]
     return ["ワンストップ方式への対応は確認できていません"]
 
 

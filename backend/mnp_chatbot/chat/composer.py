@@ -1,5 +1,6 @@
 """Composes the curated (retrieval-only) reply from the ranked FAQ hits and the carrier table (pure)."""
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -49,8 +50,25 @@ def hedge_line(entry: FaqView) -> str:
     return f"{HEDGE}{link}"
 
 
+UNDATED_LINE = "（出典に日付がないため、いつ時点の情報かは確認できていません）"
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def newest_source_date(entry: FaqView) -> dt.date | None:
+    """The newest full date among the entry's sources; an answer claims no currency its sources lack."""
+    found = []
+    for source in entry.sources:
+        match = _ISO_DATE.match(str(source.get("date") or ""))
+        if match is not None:
+            found.append(dt.date(*map(int, match.groups())))
+    return max(found) if found else None
+
+
 def as_of_line(entry: FaqView) -> str:
-    day = entry.as_of
+    newest = newest_source_date(entry)
+    if newest is None:
+        return UNDATED_LINE
+    day = min(entry.as_of, newest)
     return f"（{day.year}年{day.month}月{day.day}日時点の情報です）"
 
 

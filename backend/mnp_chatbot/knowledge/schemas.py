@@ -123,7 +123,7 @@ class Fee(Document):
 
 
 class OneStop(Document):
-    participates: bool
+    participates: bool | None  # None: the sources do not say (unknown is not false)
     since: dt.date | None = None
     note: str | None = None
     verification: Verification
@@ -157,7 +157,11 @@ class CarrierDocument(Document):
     official_url: HttpUrl
     mnp_page_url: HttpUrl | None = None
     port_out: list[PortOutChannel] = Field(default_factory=list)
-    accepts_shop_signup: bool = True
+    # Whether the brand takes new contracts in shops; None where the sources do not say (unknown is not
+    # false). A definite value names its sources and how they were verified.
+    accepts_shop_signup: bool | None = True
+    shop_signup_verification: Verification | None = None
+    shop_signup_sources: list[Source] = Field(default_factory=list)
     one_stop: OneStop
     fees: list[Fee] = Field(default_factory=list)
     reservation_requirements: list[ReservationRequirement] = Field(default_factory=list)
@@ -167,6 +171,14 @@ class CarrierDocument(Document):
     billing_note: str | None = None
     as_of: dt.date
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _definite_flags_are_sourced(self) -> "CarrierDocument":
+        if self.accepts_shop_signup is False and self.shop_signup_verification is None:
+            raise ValueError(f"{self.id}: accepts_shop_signup: false needs shop_signup_verification")
+        if self.one_stop.participates is not None and not self.one_stop.sources:
+            raise ValueError(f"{self.id}: a one-stop status needs its sources (null when unknown)")
+        return self
 
 
 class SynonymGroup(Document):

@@ -55,7 +55,7 @@ def validate(
 ) -> None:
     if source.id == target.id:
         raise InvalidSituation("to", "今の会社と乗り換え先が同じです。")
-    if situation.channel is ApplyChannel.SHOP and not target.accepts_shop_signup:
+    if situation.channel is ApplyChannel.SHOP and target.accepts_shop_signup is False:
         raise InvalidSituation("channel", f"{target.name}は店頭での申し込みを受け付けていません。")
     issued = situation.reservation_issued_on
     if issued is not None and issued > today:
@@ -75,7 +75,7 @@ def move_kind_of(
 ) -> PlanKind:
     if group_move(source, target) is not None:
         return PlanKind.IN_GROUP
-    both_one_stop = source.one_stop.participates and target.one_stop.participates
+    both_one_stop = bool(source.one_stop.participates and target.one_stop.participates)
     return PlanKind.ONE_STOP if both_one_stop and channel is ApplyChannel.ONLINE else PlanKind.TWO_STEP
 
 
@@ -102,8 +102,15 @@ def reservation_warnings(
         return ["この乗り換えでは予約番号は必要ありません。"]
     if days_left == 0:
         return [f"予約番号の有効期限（{jp_date(expires)}）が過ぎています。転出元でもう一度取得してください。"]
-    minimum = min_days_left(situation, target)
-    if minimum is not None and days_left < minimum:
+    requirement = min_days_requirement(situation, target)
+    minimum = requirement.min_days_left if requirement is not None else None
+    if requirement is not None and minimum is not None and days_left < minimum:
+        if not requirement.verification.is_verified:
+            return [
+                f"予約番号の残り日数は{days_left}日（{jp_date(expires)}まで）です。{target.name}の"
+                f"{APPLY_LABELS[situation.channel]}申し込みには有効期限が{minimum}日以上必要とする"
+                "古い・未確認の情報があります。公式でご確認のうえ、足りなければ取り直してください。"
+            ]
         return [
             f"予約番号の残り日数は{days_left}日（{jp_date(expires)}まで）です。{target.name}の"
             f"{APPLY_LABELS[situation.channel]}申し込みには"
@@ -113,13 +120,29 @@ def reservation_warnings(
 
 
 def min_days_left(situation: Situation, target: knowledge.CarrierDocument) -> int | None:
+    requirement = min_days_requirement(situation, target)
+    return requirement.min_days_left if requirement is not None else None
+
+
+def min_days_requirement(
+    situation: Situation, target: knowledge.CarrierDocument
+) -> knowledge.ReservationRequirement | None:
     channel = knowledge.Channel.SHOP if situation.channel is ApplyChannel.SHOP else knowledge.Channel.WEB
-    matching = (req.min_days_left for req in target.reservation_requirements if req.channel is channel)
-    return next(matching, None)
+    return next((req for req in target.reservation_requirements if req.channel is channel), None)
 
 
 def summary(route: Route) -> str:
     head = f"{route.source.name}から{route.target.name}へ："
     if route.move is not None:
-        return head + f"同じグループ内の「{MOVE_LABELS[route.move.kind]}」です（MNPではありません）。"
-    return head + KIND_LABELS[route.kind] + "で手続きします。"
+        line = head + f"同じグループ内の「{MOVE_LABELS[route.move.kind]}」です（MNPではありません）。"
+        if not route.move.verification.is_verified:
+            line += "この扱いは公式の情報では確認できていない（未確認）ため、公式でご確認ください。"
+        return line
+    line = head + KIND_LABELS[route.kind] + "で手続きします。"
+    unsure = [b.name for b in (route.source, route.target) if not b.one_stop.verification.is_verified]
+    if route.kind is PlanKind.ONE_STOP and unsure:
+        line += (
+            f"ただし{'・'.join(unsure)}のワンストップ対応は公式の情報では確認できていない（未確認）ため、"
+            "公式でご確認のうえ、確認できなければ予約番号を取得してください。"
+        )
+    return line

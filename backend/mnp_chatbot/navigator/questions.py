@@ -126,7 +126,7 @@ def autofill(slots: Slots, carriers: Sequence[knowledge.CarrierDocument]) -> tup
     if slots.to_brand is None or slots.channel is ApplyChannel.ONLINE:
         return slots, ""
     target = resolve_brand(slots.to_brand, carriers, field="to")
-    if target.accepts_shop_signup:
+    if target.accepts_shop_signup is not False:  # unknown is not "online only"
         return slots, ""
     note = f"{target.name}はオンライン専用のため、オンラインでの手続きとしてご案内します。"
     return slots.model_copy(update={"channel": ApplyChannel.ONLINE}), note
