@@ -16,6 +16,15 @@ class Mode(StrEnum):
     NAVIGATOR = "navigator"
 
 
+# Replies that answer something: the customer can rate them. The navigator's questions, clarifying
+# questions, small talk and hand-off notices are not rated.
+RATEABLE_MODES = frozenset({Mode.FAQ.value, Mode.LLM.value})
+
+
+def is_rateable(mode: str | None) -> bool:
+    return mode in RATEABLE_MODES
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     faq_id: str

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 
 from mnp_chatbot.chat.dependencies import ChatServiceDep, SessionPath, SessionTokenHeader, deprecated_for
 from mnp_chatbot.chat.events import TurnResult
-from mnp_chatbot.chat.reply import source_dicts
+from mnp_chatbot.chat.reply import is_rateable, source_dicts
 from mnp_chatbot.chat.schemas import (
     ChatRequest,
     ChatResponse,
@@ -39,6 +39,7 @@ def response_of(result: TurnResult) -> ChatResponse:
                 "quick_replies": list(reply.quick_replies),
                 "handoff": reply.handoff,
                 "mode": reply.mode.value,
+                "rateable": is_rateable(reply.mode.value),
             },
         }
     )

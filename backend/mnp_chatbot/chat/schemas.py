@@ -5,8 +5,9 @@ import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, computed_field, field_validator
 
+from mnp_chatbot.chat.reply import is_rateable
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN
 from mnp_chatbot.core.schemas import Schema
 from mnp_chatbot.privacy import masking
@@ -64,6 +65,7 @@ class ReplyRead(Schema):
     quick_replies: list[str] = Field(serialization_alias="quickReplies")
     handoff: bool
     mode: str
+    rateable: bool = Field(description="Whether the reply answers something the customer can rate (👍/👎)")
 
 
 class ChatResponse(Schema):
@@ -82,6 +84,12 @@ class MessageRead(Schema):
     confidence: float | None
     handoff: bool
     created_at: dt.datetime = Field(serialization_alias="createdAt")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rateable(self) -> bool:
+        """Whether the customer can rate this message: answers only, not the navigator's questions."""
+        return self.role == "assistant" and is_rateable(self.mode)
 
 
 class HistoryResponse(Schema):

@@ -402,3 +402,14 @@ class TestWithAFakeModel:
         assert grounding.refs
         assert [ref.faq_id for ref in grounding.refs] == [s.faq_id for s in grounding.sources]
         assert len(grounding.refs) <= answerer.max_sources
+
+
+class TestStructuredGrounding:
+    def test_a_pair_question_is_grounded_in_the_carrier_table(self, snapshot: KnowledgeSnapshot) -> None:
+        answerer = LlmAnswerer(FakeChatModel(["はい。"]), MemoryStore(), prompts.load("answer.ja"))
+        decision = decide(snapshot, "auから楽天モバイルに移るとき予約番号いる？")
+        grounding = answerer.ground(decision, snapshot)
+        assert answerer.applies(decision)
+        assert grounding.refs[0].faq_id.startswith("carrier:")
+        assert "ワンストップ" in grounding.sources[0].text  # the planner's facts are the first source
+        assert "楽天モバイルの契約事務手数料" in grounding.sources[0].text

@@ -17,6 +17,8 @@ export interface Reply {
   quickReplies: string[];
   handoff: boolean;
   mode?: string;
+  /** Whether the reply answers something the customer can rate; the navigator's questions are not rated. */
+  rateable?: boolean;
 }
 
 export interface ChatRequest {
@@ -40,6 +42,7 @@ export interface HistoryMessage {
   quickReplies: string[];
   confidence: number | null;
   handoff: boolean;
+  rateable?: boolean;
   createdAt: string;
 }
 

@@ -21,6 +21,7 @@ export interface AssistantMessage {
   sources: Source[];
   quickReplies: string[];
   handoff: boolean;
+  rateable: boolean;
 }
 
 export type ChatMessage = UserMessage | AssistantMessage;
@@ -73,6 +74,11 @@ export function initialState(sessionId: string | null, online = true): ChatState
   };
 }
 
+/** Replies from a server that does not send `rateable`: answers are the FAQ and LLM modes. */
+export function isAnswerMode(mode: string | null): boolean {
+  return mode === "faq" || mode === "llm";
+}
+
 export function fromHistory(message: HistoryMessage): ChatMessage {
   if (message.role !== "assistant") {
     return { kind: "user", key: message.id, text: message.text, status: "sent" };
@@ -86,6 +92,7 @@ export function fromHistory(message: HistoryMessage): ChatMessage {
     sources: message.sources ?? [],
     quickReplies: message.quickReplies ?? [],
     handoff: message.handoff,
+    rateable: message.rateable ?? isAnswerMode(message.mode),
   };
 }
 
@@ -100,6 +107,7 @@ function fromResponse(response: ChatResponse): AssistantMessage {
     sources: reply.sources ?? [],
     quickReplies: reply.quickReplies ?? [],
     handoff: reply.handoff,
+    rateable: reply.rateable ?? isAnswerMode(reply.mode ?? null),
   };
 }
 

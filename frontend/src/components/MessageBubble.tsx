@@ -37,7 +37,7 @@ export function AssistantBubble({ message, feedback, onRate }: AssistantBubblePr
           <p className="handoff-note">オペレーターへのおつなぎを受け付けました。このままお待ちください。</p>
         )}
         <SourceList sources={message.sources} />
-        <Feedback messageId={message.id} given={feedback} onRate={onRate} />
+        {message.rateable && <Feedback messageId={message.id} given={feedback} onRate={onRate} />}
       </article>
     </li>
   );

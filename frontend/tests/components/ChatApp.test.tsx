@@ -93,6 +93,22 @@ describe("ChatApp", () => {
     expect(api.sent[0]?.message).toBe("乗り換えナビ");
   });
 
+  it("offers rating buttons on answers only, not on the navigator's questions", async () => {
+    const api = new FakeApi();
+    api.answer = () =>
+      response("m1", "今の会社はどちらですか？", {
+        mode: "navigator",
+        rateable: false,
+        quickReplies: ["au"],
+      });
+    const { user } = setup(api);
+
+    await user.click(screen.getByRole("button", { name: "乗り換えナビ" }));
+
+    expect(await screen.findByRole("button", { name: "au" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "役に立った" })).toBeNull();
+  });
+
   it("records feedback and shows it as pressed", async () => {
     const { api, user } = setup();
     await user.click(screen.getByRole("button", { name: "手数料はいくら？" }));
