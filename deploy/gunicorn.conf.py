@@ -4,10 +4,10 @@
 # HOST/PORT (or HTTPS_PORT with SSL_CERT_PATH+SSL_KEY_PATH), WEB_CONCURRENCY (0: one worker per core),
 # WORKER_PORT_BASE (each worker's own port for socket.io stickiness behind nginx; 0: none),
 # GRACEFUL_TIMEOUT_SECONDS, LOG_LEVEL, LOG_DIR, PROMETHEUS_MULTIPROC_DIR.
-from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.config import get_settings
 from mnp_chatbot.serving import gunicorn_config as _config
 
-_settings = Settings()
+_settings = get_settings()  # ENV_FILE (default .env) and the environment
 _hooks = _config.Hooks(_settings, _config.metrics_dir(_settings))
 
 wsgi_app = _config.APP

@@ -8,6 +8,7 @@
 #   scripts/stack.sh down           stop exactly what `up` started (pid files under STACK_DIR)
 #   scripts/stack.sh restart N      restart app instance N (1 or 2) gracefully and wait until it is ready
 #   scripts/stack.sh status         what runs
+#   scripts/stack.sh check-nginx    render the shipped nginx files for the stack and run `nginx -t` on them
 #
 # Settings: STACK_DIR (var/stack), STACK_HTTPS_PORT (8443), STACK_HTTP_PORT (8080), STACK_REDIS_PORT (6390),
 # STACK_WORKERS (2), STACK_RATE_LIMIT (app requests per client per minute, 120), DATABASE_URL (optional).
@@ -259,8 +260,15 @@ case "${1:-}" in
     down) down ;;
     restart) restart "${2:?instance number}" ;;
     status) status ;;
+    check-nginx)
+        [ -x "$NGINX" ] || bash "$ROOT/scripts/install-nginx.sh" >&2
+        mkdir -p "$DIR"
+        certificate
+        render_nginx
+        "$NGINX" -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -t
+        ;;
     *)
-        echo "usage: $0 up|down|restart N|status" >&2
+        echo "usage: $0 up|down|restart N|status|check-nginx" >&2
         exit 2
         ;;
 esac

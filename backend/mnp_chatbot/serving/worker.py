@@ -21,6 +21,8 @@ import uvicorn
 from gunicorn.arbiter import Arbiter
 from uvicorn_worker import UvicornWorker
 
+from mnp_chatbot.core import config
+
 BIND_RETRY_SECONDS = 10.0
 
 
@@ -92,6 +94,7 @@ class Worker(UvicornWorker):  # type: ignore[misc]
             self.own = [own_socket(self.own_port)]
             # The app, created after this in the worker, reads its route through Settings.
             os.environ["SOCKETIO_ROUTE"] = f"p{self.own_port}"
+            config.get_settings.cache_clear()  # the master's copy, read before the route was known
         super().init_process()
 
     async def _serve(self) -> None:

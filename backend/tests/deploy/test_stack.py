@@ -50,7 +50,7 @@ def turn(message: str, session: str | None = None) -> dict[str, str]:
 
 
 async def history(http: httpx.AsyncClient, session_id: str) -> list[dict[str, Any]]:
-    response = await http.get(f"/api/sessions/{session_id}/messages")
+    response = await http.get("/api/session/messages", headers={"x-session-token": session_id})
     assert response.status_code == 200, response.text
     messages: list[dict[str, Any]] = response.json()["messages"]
     return messages
