@@ -40,8 +40,53 @@ CREATE FUNCTION public.audit_logs_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.client_address IS NULL
+       AND to_jsonb(NEW) - 'client_address' = to_jsonb(OLD) - 'client_address' THEN
+        RETURN NEW;  -- the retention purge ageing out a client address
+    END IF;
     RAISE EXCEPTION 'audit_logs is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
 END
+$$;
+
+
+--
+-- Name: audit_logs_chain(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_logs_chain() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    last_seq bigint;
+    last_hash text;
+BEGIN
+    PERFORM pg_advisory_xact_lock(7885363424017017204);
+    SELECT chain_seq, row_hash INTO last_seq, last_hash
+    FROM audit_logs WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1;
+    NEW.created_at := coalesce(NEW.created_at, now());
+    NEW.details := coalesce(NEW.details, '{}'::jsonb);
+    NEW.chain_seq := coalesce(last_seq, 0) + 1;
+    NEW.prev_hash := coalesce(last_hash, '0000000000000000000000000000000000000000000000000000000000000000');
+    NEW.row_hash := audit_logs_row_hash(
+        NEW.prev_hash, NEW.id, NEW.actor_id, NEW.action, NEW.target_type, NEW.target_id, NEW.details,
+        NEW.created_at
+    );
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: audit_logs_row_hash(text, bigint, uuid, text, text, text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_logs_row_hash(prev text, id bigint, actor_id uuid, action text, target_type text, target_id text, details jsonb, created_at timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT encode(sha256(convert_to(jsonb_build_array(
+        prev, id, actor_id, action, target_type, target_id, details,
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    )::text, 'UTF8')), 'hex')
 $$;
 
 
@@ -69,7 +114,11 @@ CREATE TABLE public.audit_logs (
     target_type character varying(32),
     target_id character varying(96),
     details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_address character varying(64),
+    chain_seq bigint NOT NULL,
+    prev_hash character(64) NOT NULL,
+    row_hash character(64) NOT NULL
 );
 
 
@@ -566,6 +615,20 @@ CREATE INDEX ix_refresh_tokens_session_id ON public.refresh_tokens USING btree (
 
 
 --
+-- Name: uq_audit_logs_chain_seq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_audit_logs_chain_seq ON public.audit_logs USING btree (chain_seq);
+
+
+--
+-- Name: audit_logs audit_logs_chain; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_logs_chain BEFORE INSERT ON public.audit_logs FOR EACH ROW EXECUTE FUNCTION public.audit_logs_chain();
+
+
+--
 -- Name: audit_logs audit_logs_no_truncate; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -647,5 +710,5 @@ ALTER TABLE ONLY public.refresh_tokens
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0005')
+INSERT INTO public.alembic_version (version_num) VALUES ('0006')
 ON CONFLICT DO NOTHING;

@@ -16,14 +16,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot import security
-from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
+from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, ChainReport
 from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.auth.schemas import UserCreate, UserUpdate
 from mnp_chatbot.auth.users import UserService
 from mnp_chatbot.core import db
 from mnp_chatbot.core.config import Environment, MissingEnvFile, Settings, env_file, get_settings
 from mnp_chatbot.core.logging import configure_logging
-from mnp_chatbot.core.resources import command_database
+from mnp_chatbot.core.resources import async_url, command_database
 from mnp_chatbot.knowledge import commands as knowledge_commands
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.operations import readiness
@@ -49,9 +49,12 @@ def run_migrations(url: str) -> None:
 
 @app.command()
 def migrate() -> None:
-    """Apply every Alembic migration to the configured (or embedded) database."""
-    with command_database(_settings()) as url:
-        run_migrations(url)
+    """Apply every Alembic migration to the configured (or embedded) database, as the tables' owner
+    (DATABASE_MIGRATION_URL when the app itself runs as a runtime role)."""
+    settings = _settings()
+    with command_database(settings) as url:
+        owner = settings.DATABASE_MIGRATION_URL
+        run_migrations(async_url(owner) if owner and not settings.uses_embedded_database else url)
     typer.echo("database migrated")
 
 
@@ -166,6 +169,24 @@ def purge(
         report = asyncio.run(_purge(url, settings, days or settings.DATA_RETENTION_DAYS, batch_size))
     counts = ", ".join(f"{kind}={count}" for kind, count in report.deleted.items())
     typer.echo(f"purged data older than {report.cutoff.isoformat()}: {counts}")
+
+
+async def _verify_audit(url: str, settings: Settings) -> ChainReport:
+    async with _sessionmaker(url, settings) as sessionmaker, sessionmaker() as session:
+        return await AuditTrail(enabled=True).verify(session)
+
+
+@app.command("verify-audit-log")
+def verify_audit_log() -> None:
+    """Walk the audit log's hash chain; exit 1 naming the first entry that was changed or removed."""
+    settings = _settings()
+    with command_database(settings) as url:
+        report = asyncio.run(_verify_audit(url, settings))
+    if report.ok:
+        typer.echo(f"audit log intact: {report.checked} entries, head {report.head_hash}")
+        return
+    typer.echo(f"audit log broken at entry {report.broken_at} ({report.reason})", err=True)
+    raise typer.Exit(1)
 
 
 async def _reencrypt(url: str, settings: Settings, batch_size: int) -> str:

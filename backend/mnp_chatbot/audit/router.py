@@ -4,12 +4,30 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from mnp_chatbot.audit.dependencies import AuditTrailDep
-from mnp_chatbot.audit.schemas import AuditLogPage
+from mnp_chatbot.audit.schemas import AuditChainRead, AuditLogPage
 from mnp_chatbot.auth.dependencies import AdminUser
 from mnp_chatbot.auth.router import errors
 from mnp_chatbot.core.dependencies import SessionDep
 
 router = APIRouter(prefix="/api/admin", tags=["audit"])
+
+
+@router.get(
+    "/audit-logs/verify",
+    response_model=AuditChainRead,
+    response_model_by_alias=True,
+    responses=errors(401, 403, 429),
+    summary="Walk the audit log's hash chain and report the first entry that was changed or removed",
+)
+async def verify_audit_logs(_: AdminUser, audit: AuditTrailDep, session: SessionDep) -> AuditChainRead:
+    report = await audit.verify(session)
+    return AuditChainRead(
+        ok=report.ok,
+        checked=report.checked,
+        head_hash=report.head_hash,
+        broken_at=report.broken_at,
+        reason=report.reason,
+    )
 
 
 @router.get(

@@ -2,7 +2,10 @@
 
 Details are limited to scalars; strings are masked and cut short, so a caller cannot put a customer's
 message (or a password, or a token) in the trail by mistake. A database trigger refuses UPDATE, DELETE and
-TRUNCATE on the table.
+TRUNCATE on the table (except nulling `client_address`, which the retention purge does after
+DATA_RETENTION_DAYS), and the app's runtime role does not own the table, so it cannot disable the trigger.
+Rows are chained by hash in the database; `verify` walks the chain and names the first row that does not
+match.
 """
 
 import uuid
@@ -16,6 +19,7 @@ from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.audit.repository import AuditLogRepository
 from mnp_chatbot.privacy import masking
 
+GENESIS_HASH = "0" * 64
 MAX_DETAIL_CHARS = 120
 MAX_DETAILS = 16
 DetailValue = str | int | float | bool | None
@@ -49,6 +53,18 @@ class AuditEvent:
     target_type: str | None = None
     target_id: str | None = None
     details: Mapping[str, DetailValue] = field(default_factory=dict)
+    client: str | None = None  # the client's address; aged out with DATA_RETENTION_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The outcome of walking the audit chain; `broken_at` is the first chain_seq that does not match."""
+
+    ok: bool
+    checked: int
+    head_hash: str
+    broken_at: int | None = None
+    reason: str | None = None
 
 
 def clean_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
@@ -77,8 +93,26 @@ class AuditTrail:
             target_type=event.target_type,
             target_id=event.target_id,
             details=clean_details(event.details),
+            client_address=event.client[:64] if event.client else None,
         )
         return await AuditLogRepository(session).add(entry)
+
+    async def verify(self, session: AsyncSession) -> ChainReport:
+        """Walk the chain: each row's hash must match its content and name the previous row's hash, and
+        the sequence must have no gap (a removed row)."""
+        previous, expected_seq, checked = GENESIS_HASH, 1, 0
+        async for row in AuditLogRepository(session).chain():
+            reason = None
+            if row.seq != expected_seq:
+                reason = "missing_entry"
+            elif row.prev_hash != previous:
+                reason = "broken_link"
+            elif row.recomputed != row.row_hash:
+                reason = "content_changed"
+            if reason is not None:
+                return ChainReport(False, checked, previous, broken_at=row.seq, reason=reason)
+            previous, expected_seq, checked = row.row_hash, row.seq + 1, checked + 1
+        return ChainReport(True, checked, previous)
 
     async def page(
         self,

@@ -134,7 +134,8 @@ class AuthService:
                     actor_id=user.id if user else None,
                     target_type="user" if user else None,
                     target_id=str(user.id) if user else None,
-                    details={"reason": reason, "client": client},
+                    details={"reason": reason},
+                    client=client,
                 ),
             )
 
@@ -152,7 +153,8 @@ class AuthService:
             user.id,
             "user",
             str(user.id),
-            {"client": client, "session": str(auth_session.id)},
+            {"session": str(auth_session.id)},
+            client=client,
         )
         await self.audit.record(session, event)
         log.info("auth.login.succeeded", user_id=str(user.id))

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     DATA_DIR: Path = Path("var")
 
     DATABASE_URL: str | None = None
+    # The table owner's URL for `mnp-chatbot migrate` when the app runs as a runtime role (roles.sql);
+    # default: DATABASE_URL
+    DATABASE_MIGRATION_URL: str | None = None
     DATABASE_SSL: bool = False
     DATABASE_POOL_MIN: int = Field(default=5, ge=0)
     DATABASE_POOL_MAX: int = Field(default=20, ge=1)

@@ -1,4 +1,5 @@
-"""DATA_RETENTION_DAYS: conversations and what derives from them are deleted once older than the limit.
+"""DATA_RETENTION_DAYS: conversations and what derives from them are deleted once older than the limit, and
+client addresses in audit entries are nulled (the entries themselves are kept).
 
 The purge deletes in batches, each in its own short transaction with `FOR UPDATE SKIP LOCKED`, so it never
 holds long locks and can run beside live traffic. In the app, a schedule runs it every
@@ -16,6 +17,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from mnp_chatbot.audit.repository import AuditLogRepository
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.privacy.repository import RetentionRepository
@@ -40,6 +42,13 @@ STEPS: tuple[tuple[str, Deleter], ...] = (
     ("handoffs", lambda repo, before, limit: repo.delete_handoffs(before=before, limit=limit)),
     ("channel_events", lambda repo, before, limit: repo.delete_channel_events(before=before, limit=limit)),
     ("auth_sessions", lambda repo, before, limit: repo.delete_auth_sessions(before=before, limit=limit)),
+    # Not deleted: the audit entry stays, its client address is nulled.
+    (
+        "audit_client_addresses",
+        lambda repo, before, limit: AuditLogRepository(repo.session).forget_client_addresses(
+            before=before, limit=limit
+        ),
+    ),
 )
 
 

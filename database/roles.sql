@@ -1,0 +1,46 @@
+-- MNP Chatbot: database roles for production. Run once as an administrator (a superuser, or the database
+-- owner with CREATEROLE), before or after `mnp-chatbot migrate`; running it again changes nothing but the
+-- password. Works on PostgreSQL >= 14 (tested on 15 and on the embedded 18).
+--
+--   psql -d mnp_chatbot -v app_user=mnp_chatbot_app -v app_password='…' -f database/roles.sql
+--
+-- The role split:
+--   * the owner of the database and its tables (the role `mnp-chatbot migrate` connects as, set by
+--     DATABASE_MIGRATION_URL) runs the migrations; only it may ALTER tables or DISABLE their triggers;
+--   * `mnp_app` (NOLOGIN) holds the app's data rights: SELECT/INSERT/UPDATE/DELETE on the tables, but on
+--     audit_logs only SELECT, INSERT and UPDATE of client_address (the append-only trigger allows only
+--     setting it to NULL, which the retention purge does);
+--   * `app_user` (LOGIN, member of mnp_app) is what the running app connects as (DATABASE_URL). It owns
+--     nothing, so it cannot alter the audit log or switch off its triggers.
+\set ON_ERROR_STOP on
+
+SELECT 'CREATE ROLE mnp_app NOLOGIN'
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mnp_app') \gexec
+
+SELECT format('CREATE ROLE %I LOGIN', :'app_user')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_user') \gexec
+
+SELECT format(
+    'ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', :'app_user'
+) \gexec
+
+\if :{?app_password}
+SELECT format('ALTER ROLE %I WITH PASSWORD %L', :'app_user', :'app_password') \gexec
+\endif
+
+SELECT format('GRANT mnp_app TO %I', :'app_user') \gexec
+SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO mnp_app', current_database()) \gexec
+GRANT USAGE ON SCHEMA public TO mnp_app;
+
+-- The same grants as migration 0006, for a database migrated before mnp_app existed.
+SELECT EXISTS (
+    SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit_logs'
+) AS has_audit_log \gset
+\if :has_audit_log
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO mnp_app;
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO mnp_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO mnp_app;
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM mnp_app;
+GRANT UPDATE (client_address) ON audit_logs TO mnp_app;
+REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM mnp_app;
+\endif
