@@ -28,6 +28,7 @@ from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.ratelimit import MessageLimiter, Network, is_trusted, trusted_networks
 
 log = get_logger(__name__)
+FLUSH_SECONDS = 0.5
 
 
 class InFlight:
@@ -95,9 +96,17 @@ class Realtime:
     turns: InFlight = field(default_factory=InFlight)
 
     async def drain(self, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) for the turns being streamed to finish."""
+        """Wait (at most `timeout` seconds) for the turns being streamed to finish and for what they sent
+        (the acks, and room emits that come back through Redis) to leave for the clients."""
+        deadline = asyncio.get_running_loop().time() + timeout
         if not await self.turns.wait_idle(timeout):
             log.warning("realtime.drain.timeout", turns=self.turns.count)
+        await asyncio.sleep(FLUSH_SECONDS)
+        queues = [socket.queue.join() for socket in list(self.sio.eio.sockets.values())]
+        remaining = max(0.1, deadline - asyncio.get_running_loop().time())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*queues), remaining)
+        await asyncio.sleep(FLUSH_SECONDS / 5)  # from the writer tasks onto the connections
 
     async def release(self) -> None:
         """Answer every waiting long-poll (with a no-op packet): its client's next request finds this worker
