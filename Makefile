@@ -13,7 +13,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/admin frontend/public fro
 	$(wildcard frontend/*.html frontend/*.ts frontend/*.json)
 
 .PHONY: setup frontend frontend-check browser deploy-tools deploy-check run migrate seed sql lint typecheck test pytest eval \
-	bench-retrieval bench-chat clean
+	bench-retrieval bench-chat bench-line clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,9 @@ sql: setup
 bench-chat: setup
 	scripts/install-wrk.sh
 	cd backend && .venv/bin/python -m scripts.bench_chat
+
+bench-line: setup
+	cd backend && .venv/bin/python -m scripts.bench_line
 
 clean:
 	rm -rf $(VENV) backend/.pytest_cache backend/.mypy_cache backend/.ruff_cache frontend/node_modules frontend/dist

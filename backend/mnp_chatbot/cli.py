@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +66,30 @@ async def _seed(url: str, settings: Settings) -> tuple[int, int]:
             return await seeding.seed(session, loader.load_faqs(), loader.load_carriers())
     finally:
         await engine.dispose()
+
+
+@app.command("line-worker")
+def line_worker() -> None:
+    """Process queued LINE webhook events (beside web processes run with LINE_WORKER_IN_PROCESS=false)."""
+    settings = _settings().model_copy(update={"LINE_WORKER_IN_PROCESS": True})
+    if not settings.line_enabled or settings.uses_embedded_database:
+        typer.echo(
+            "line-worker needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and DATABASE_URL", err=True
+        )
+        raise typer.Exit(1)
+    asyncio.run(_run_line_worker(settings))
+
+
+async def _run_line_worker(settings: Settings) -> None:
+    from mnp_chatbot.main import create_app  # the app's lifespan builds the chat engine and the worker
+
+    application = create_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with application.router.lifespan_context(application):
+        await stop.wait()
 
 
 @app.command()

@@ -7,6 +7,8 @@ answer takes LLM_SECONDS (20 s) to its first token. Then, from this process:
 
 1. ack: CONCURRENCY (50) deliveries at a time for SECONDS, each a signed body with one text event of a new
    user; every response timed. Target (issue 14): p99 < 200 ms. Events ACKed and rows persisted are counted.
+   Run twice: the events processed in the web process (the default), and by `mnp-chatbot line-worker` in a
+   process of its own (LINE_WORKER_IN_PROCESS=false on the web process).
 2. storm: on a fresh server with a fast LLM, UNIQUE events each delivered COPIES times (the first with
    isRedelivery false, the rest true), shuffled, CONCURRENCY at a time; then waits until the queue is empty
    and counts stored events, stored questions, LLM calls and messages LINE delivered per user (all must
@@ -17,18 +19,24 @@ Prints `NAME metric=value …` lines.
 
 import argparse
 import asyncio
+import contextlib
 import math
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.bench_server import questions, served_with_database
+from scripts.bench_server import CLI, questions, served_with_database
 from tests.channels.line.support import SECRET, Events, body, signed
 from tests.fixtures import line_server, openai_server
 
@@ -109,7 +117,30 @@ def figures(name: str, values: dict[str, Any]) -> str:
     )
 
 
-def ack_phase(args: argparse.Namespace) -> str:
+@contextlib.contextmanager
+def line_worker(env: dict[str, str], database: str) -> Iterator[None]:
+    """`mnp-chatbot line-worker` on the server's database, started: events are processed outside the web
+    process."""
+    with tempfile.NamedTemporaryFile(suffix=".log") as log:
+        process = subprocess.Popen(
+            [CLI, "line-worker"],
+            env={**os.environ, **env, "DATABASE_URL": database, "LOG_LEVEL": "info"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while b'"app.started"' not in Path(log.name).read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("line-worker did not start: " + Path(log.name).read_text()[-2000:])
+                time.sleep(0.2)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
     line = line_server.start()
     llm = openai_server.start(
         openai_server.FakeOpenAI(
@@ -117,14 +148,17 @@ def ack_phase(args: argparse.Namespace) -> str:
         )
     )
     try:
-        with served_with_database(settings(line.fake, llm.fake)) as (url, database):
+        env = settings(line.fake, llm.fake, LINE_WORKER_IN_PROCESS=str(not split).lower())
+        with served_with_database(env) as (url, database), contextlib.ExitStack() as stack:
+            if split:
+                stack.enter_context(line_worker(env, database))
             latencies, statuses, persisted = asyncio.run(measure_acks(url, database, args))
             llm_requests = len(llm.fake.chat_requests())
     finally:
         line.stop()
         llm.stop()
     return figures(
-        "line_webhook_ack",
+        "line_webhook_ack_worker_" + ("separate_process" if split else "in_process"),
         {
             "deliveries": len(latencies),
             "acked": statuses[200],
@@ -135,6 +169,7 @@ def ack_phase(args: argparse.Namespace) -> str:
             "p99_ms": percentile(latencies, 0.99),
             "max_ms": max(latencies),
             "llm_seconds": args.llm_seconds,
+            "load_average_1m": os.getloadavg()[0],
             "llm_requests_meanwhile": llm_requests,
             "concurrency": args.concurrency,
             "target_p99_ms": 200,
@@ -216,7 +251,8 @@ def main() -> int:
     parser.add_argument("--unique", type=int, default=200)
     parser.add_argument("--copies", type=int, default=5)
     args = parser.parse_args()
-    print(ack_phase(args), flush=True)
+    print(ack_phase(args, split=False), flush=True)
+    print(ack_phase(args, split=True), flush=True)
     print(storm_phase(args), flush=True)
     return 0
 

@@ -145,7 +145,8 @@ class ChatService:
             )
         if found is None:
             raise SessionNotFound()
-        self._check_idle(found.last_message_at)
+        if not inbound.create_if_missing:  # a channel's own identity (LINE) is not a bearer token
+            self._check_idle(found.last_message_at)
         opened = Opened(inbound.session_token, found.id, ConversationStatus(found.status))
         if found.answered is not None and found.answered_id is not None:
             return opened, TurnResult(inbound.session_token, str(found.answered_id), found.answered)

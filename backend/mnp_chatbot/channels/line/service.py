@@ -28,6 +28,7 @@ from mnp_chatbot.chat import schemas as chat_schemas
 from mnp_chatbot.chat import tokens
 from mnp_chatbot.chat.composer import NAVIGATOR_LABEL
 from mnp_chatbot.chat.models import ChannelName
+from mnp_chatbot.chat.exceptions import SessionExpired
 from mnp_chatbot.chat.service import ChatService, Inbound
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.privacy import service as data_rights
@@ -249,7 +250,7 @@ class LineChannel:
             return formatting.texts(texts.DATA_RIGHTS_OFF)
         try:
             document = await self.rights.export(line_token(user_id))
-        except UnknownSession:
+        except (UnknownSession, SessionExpired):
             return formatting.texts(texts.NOTHING_STORED)
         except DataRightsDisabled:
             return formatting.texts(texts.DATA_RIGHTS_OFF)
