@@ -27,8 +27,8 @@ from mnp_chatbot.channels.line.schemas import LineEvent, WebhookBody
 from mnp_chatbot.chat import schemas as chat_schemas
 from mnp_chatbot.chat import tokens
 from mnp_chatbot.chat.composer import NAVIGATOR_LABEL
-from mnp_chatbot.chat.models import ChannelName
 from mnp_chatbot.chat.exceptions import SessionExpired
+from mnp_chatbot.chat.models import ChannelName
 from mnp_chatbot.chat.service import ChatService, Inbound
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.privacy import service as data_rights
