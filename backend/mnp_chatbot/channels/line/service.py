@@ -175,10 +175,13 @@ class LineChannel:
             return await self._send(event, queued, formatting.texts(notice))
         inbound = Inbound(text, line_token(user_id), client_id, ChannelName.LINE, create_if_missing=True)
         answer = asyncio.ensure_future(self.chat.reply(inbound))
-        done, _ = await asyncio.wait({answer}, timeout=self.config.loading_delay)
-        if not done:
-            await self.client.show_loading(user_id, seconds=LOADING_SECONDS)
-        result = await answer
+        try:
+            done, _ = await asyncio.wait({answer}, timeout=self.config.loading_delay)
+            if not done:
+                await self.client.show_loading(user_id, seconds=LOADING_SECONDS)
+            result = await answer
+        finally:
+            answer.cancel()  # when this handling is cancelled (shutdown), so is the answer
         await self._remember(user_id)
         return await self._send(event, queued, formatting.messages_for(result.reply))
 
