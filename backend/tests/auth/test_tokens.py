@@ -23,9 +23,17 @@ USER = uuid.uuid4()
 SESSION = uuid.uuid4()
 
 
-def issue(now: dt.datetime = NOW, ttl: dt.timedelta = dt.timedelta(minutes=15), key: bytes = KEY) -> str:
+@pytest.fixture(autouse=True)
+def fresh_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's "now" is its own start: a long suite can run this module well after it was imported."""
+    monkeypatch.setitem(globals(), "NOW", dt.datetime.now(dt.UTC))
+
+
+def issue(
+    now: dt.datetime | None = None, ttl: dt.timedelta = dt.timedelta(minutes=15), key: bytes = KEY
+) -> str:
     return tokens.issue_access_token(
-        user_id=USER, role="admin", session_id=SESSION, key=key, now=now, ttl=ttl
+        user_id=USER, role="admin", session_id=SESSION, key=key, now=now or NOW, ttl=ttl
     )
 
 
