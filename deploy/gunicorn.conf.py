@@ -22,7 +22,7 @@ backlog = 2048
 forwarded_allow_ips = ",".join(_settings.TRUSTED_PROXIES)  # X-Forwarded-* believed only from these
 logconfig_dict = _config.logconfig()
 accesslog = None  # the app logs every request as JSON (mnp_chatbot.access)
-proc_name = f"mnp-chatbot:{bind[0]}"
+proc_name = "mnp-chatbot:{}:{}".format(*_config.address(_settings))
 
 on_starting = _hooks.on_starting
 pre_fork = _hooks.pre_fork

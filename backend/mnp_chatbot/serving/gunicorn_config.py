@@ -22,9 +22,16 @@ def worker_count(settings: Settings) -> int:
     return settings.WEB_CONCURRENCY or len(os.sched_getaffinity(0)) or 1
 
 
-def bind(settings: Settings) -> list[str]:
+def address(settings: Settings) -> tuple[str, int]:
+    """Where the instance serves: HOST and PORT, or HTTPS_PORT when the app terminates TLS itself."""
     tls = settings.SSL_CERT_PATH is not None and settings.SSL_KEY_PATH is not None
-    return [f"{settings.HOST}:{settings.HTTPS_PORT if tls else settings.PORT}"]
+    return settings.HOST, settings.HTTPS_PORT if tls else settings.PORT
+
+
+def bind(settings: Settings) -> list[str]:
+    """The master's own listener: a private Unix socket that nobody connects to. The workers listen on the
+    instance's port themselves, once they are ready (serving/worker.py)."""
+    return [f"unix:{(settings.DATA_DIR / f'gunicorn-{address(settings)[1]}.sock').resolve()}"]
 
 
 def tls_files(settings: Settings) -> tuple[str | None, str | None]:
@@ -36,10 +43,7 @@ def tls_files(settings: Settings) -> tuple[str | None, str | None]:
 
 def metrics_dir(settings: Settings) -> Path:
     """PROMETHEUS_MULTIPROC_DIR, or DATA_DIR/metrics-<port>; exported for prometheus_client in the workers."""
-    path = (
-        settings.PROMETHEUS_MULTIPROC_DIR
-        or settings.DATA_DIR / f"metrics-{bind(settings)[0].rsplit(':')[-1]}"
-    )
+    path = settings.PROMETHEUS_MULTIPROC_DIR or settings.DATA_DIR / f"metrics-{address(settings)[1]}"
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path.resolve())
     return path.resolve()
 
@@ -66,12 +70,15 @@ class Hooks:
 
     def on_starting(self, server: Any) -> None:
         configure_logging(self.settings.LOG_LEVEL, self.settings.LOG_DIR)
+        self.settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.metrics, ignore_errors=True)  # counters of an earlier run are not this run's
         self.metrics.mkdir(parents=True, exist_ok=True)
 
     def pre_fork(self, server: Any, worker: Any) -> None:
-        """Give the new worker the lowest slot no live worker holds (a replacement takes its predecessor's
-        port). Slots go up to twice the worker count, so a reload's new workers start beside the old."""
+        """The instance's address, and the lowest slot no live worker holds (a replacement takes its
+        predecessor's port). Slots go up to twice the worker count, so a reload's new workers start beside
+        the old."""
+        worker.address = address(self.settings)
         if not self.settings.WORKER_PORT_BASE:
             return
         taken = {getattr(w, "slot", None) for w in server.WORKERS.values()}

@@ -1,9 +1,14 @@
-"""The gunicorn worker: uvicorn's, plus a port of the worker's own and a drain before it stops.
+"""The gunicorn worker: uvicorn's, listening on sockets of its own that open only once the app is ready,
+and draining before it stops.
 
-Each worker listens on the instance's shared port (gunicorn's listener: the REST API, pages, socket.io
-handshakes) and, when WORKER_PORT_BASE is set, on `127.0.0.1:<WORKER_PORT_BASE + slot>`, where nginx sends
-the later requests of the socket.io sessions it issued (see realtime/server.py). On SIGTERM it:
+Each worker listens on the instance's port (HOST:PORT, shared by the instance's workers through SO_REUSEPORT:
+the REST API, pages, socket.io handshakes) and, when WORKER_PORT_BASE is set, on
+`127.0.0.1:<WORKER_PORT_BASE + slot>`, where nginx sends the later requests of the socket.io sessions it
+issued (see realtime/server.py). Both are bound before the app starts but listen only after its startup, so
+a starting instance refuses connections (nginx passes them to the other instance at once) instead of
+holding them until its workers are ready. The master binds only a private Unix socket.
 
+On SIGTERM a worker:
 1. stops accepting on the shared port (new requests go to the other workers and instances);
 2. drains: chat turns being streamed finish, their long-polls still reaching it on its own port;
 3. stops accepting on its own port and answers waiting long-polls, so those clients reconnect elsewhere;
@@ -39,21 +44,25 @@ def drain_budget(graceful_timeout: float) -> tuple[float, float]:
     return drain, max(1.0, graceful_timeout - drain - 2.0)
 
 
-def own_socket(port: int) -> socket.socket:
-    """Listen on 127.0.0.1:port, waiting a little for a dead predecessor's socket to go away."""
+def bound_socket(host: str, port: int, *, shared: bool) -> socket.socket:
+    """A TCP socket bound to host:port, not yet listening (uvicorn listens after the app's startup).
+    `shared`: SO_REUSEPORT, so every worker of the instance binds the same port; otherwise wait a little for a
+    dead predecessor's socket to go away."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     deadline = time.monotonic() + BIND_RETRY_SECONDS
     while True:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError as error:
             sock.close()
             if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
             continue
-        sock.listen(2048)
         sock.setblocking(False)
         return sock
 
@@ -79,19 +88,24 @@ class DrainingServer(uvicorn.Server):
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]
-    """Set by the master before the fork (serving.gunicorn_config.pre_fork): the worker's slot and port."""
+    """Set by the master before the fork (serving.gunicorn_config.pre_fork): the instance's address, and the
+    worker's slot and own port."""
 
+    address: tuple[str, int] | None = None
     slot: int | None = None
     own_port: int | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.drain_timeout, self.config.timeout_graceful_shutdown = drain_budget(self.cfg.graceful_timeout)
+        self.shared: list[socket.socket] = []
         self.own: list[socket.socket] = []
 
     def init_process(self) -> None:
+        if self.address is not None:
+            self.shared = [bound_socket(*self.address, shared=True)]
         if self.own_port is not None:
-            self.own = [own_socket(self.own_port)]
+            self.own = [bound_socket("127.0.0.1", self.own_port, shared=False)]
             # The app, created after this in the worker, reads its route through Settings.
             os.environ["SOCKETIO_ROUTE"] = f"p{self.own_port}"
             config.get_settings.cache_clear()  # the master's copy, read before the route was known
@@ -99,10 +113,11 @@ class Worker(UvicornWorker):  # type: ignore[misc]
 
     async def _serve(self) -> None:
         self.config.app = self.wsgi
+        shared = self.shared or self.sockets  # without an address: gunicorn's own listener
         server = DrainingServer(
-            self.config, app=self.wsgi, shared=len(self.sockets), drain_timeout=self.drain_timeout
+            self.config, app=self.wsgi, shared=len(shared), drain_timeout=self.drain_timeout
         )
         self._install_sigquit_handler()
-        await server.serve(sockets=[*self.sockets, *self.own])
+        await server.serve(sockets=[*shared, *self.own])
         if not server.started:
             sys.exit(Arbiter.WORKER_BOOT_ERROR)

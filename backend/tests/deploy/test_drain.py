@@ -81,7 +81,9 @@ class TestSigterm:
             deltas.append(data["text"])
             first_delta.set()
 
-        await client.connect(gunicorn.url, transports=["websocket"], socketio_path="socket.io")
+        await client.connect(
+            gunicorn.url, transports=["websocket"], socketio_path="socket.io", wait_timeout=10
+        )
         answer = asyncio.create_task(client.call("chat:message", {"message": QUESTION}, timeout=30))
         await asyncio.wait_for(first_delta.wait(), 20)
         gunicorn.send_signal(signal.SIGTERM)

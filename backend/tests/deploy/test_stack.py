@@ -270,8 +270,10 @@ class Traffic:
                     self.failures.append(f"{response.status_code} {response.text[:200]}")
                 else:
                     answer = response.json()
-                    session = answer["sessionId"]
-                    self.acknowledged.setdefault(session, []).append(answer["messageId"])
+                    replies = self.acknowledged.setdefault(answer["sessionId"], [])
+                    replies.append(answer["messageId"])
+                    # a new conversation before the history (200 messages) no longer shows the first turns
+                    session = answer["sessionId"] if len(replies) < 40 else None
                 await asyncio.sleep(0.6)  # under the app's 120 a minute per customer
 
     @contextlib.asynccontextmanager
