@@ -168,7 +168,7 @@ def test_filebeat_parses_the_apps_json_log_lines(tmp_path: Path) -> None:
     config = yaml.safe_load((MONITORING / "filebeat/filebeat.yml").read_text(encoding="utf-8"))
     (source,) = config["filebeat.inputs"]
     assert source["type"] == "filestream"
-    assert source["paths"] == ["/var/log/mnp-chatbot/*.log"]
+    assert source["paths"] == ["/var/log/mnp-chatbot/*.log", "/var/log/mnp-chatbot/*/*.log"]
     (parser,) = source["parsers"]
     assert parser["ndjson"]["target"] == ""
     assert parser["ndjson"]["add_error_key"] is True
