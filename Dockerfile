@@ -66,15 +66,22 @@ COPY frontend/ ./
 RUN npm run build && test -f dist/index.html
 
 # ---------------------------------------------------------------------------------------- Python packages
-FROM build-tools AS python
-ENV UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never
+# The runtime dependencies of pyproject.toml at exactly the versions backend/requirements.lock pins (the lock
+# also pins the dev tools, which stay out of the image). Only this list feeds the install below, so a change to
+# the dev tools alone leaves the installed layer cached.
+FROM build-tools AS requirements
 WORKDIR /src/backend
 COPY backend/pyproject.toml backend/requirements.lock ./
-# The runtime dependencies of pyproject.toml at exactly the versions backend/requirements.lock pins
-# (the lock also pins the dev tools, which stay out of the image).
+RUN --mount=type=secret,id=extra_ca --mount=type=cache,target=/root/.cache/uv \
+    with-build-ca uv pip compile -q --python-version 3.11 --no-header --no-annotate \
+        pyproject.toml -c requirements.lock -o /runtime-requirements.txt
+
+FROM build-tools AS python
+ENV UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_PYTHON_DOWNLOADS=never
+COPY --from=requirements /runtime-requirements.txt /src/runtime-requirements.txt
 RUN --mount=type=secret,id=extra_ca --mount=type=cache,target=/root/.cache/uv \
     python3 -m venv --without-pip /opt/venv \
-    && with-build-ca uv pip install -q --python /opt/venv/bin/python -r pyproject.toml -c requirements.lock
+    && with-build-ca uv pip install -q --python /opt/venv/bin/python --no-deps -r /src/runtime-requirements.txt
 
 # ----------------------------------------------------------------------------------------------- runtime
 FROM base AS runtime

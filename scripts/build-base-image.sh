@@ -62,6 +62,6 @@ CFG
     find "$CACHE_DIR" -name "$SUITE-*.tar" ! -name "$(basename "$TARBALL")" -delete
 fi
 
-podman import --change 'CMD ["bash"]' --change "LABEL org.mnp-chatbot.base-key=$KEY" \
+podman import --quiet --change 'CMD ["bash"]' --change "LABEL org.mnp-chatbot.base-key=$KEY" \
     "$TARBALL" "$TAG" >/dev/null
 echo "base image $TAG imported (key $KEY)"
