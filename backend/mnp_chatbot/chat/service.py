@@ -105,7 +105,7 @@ class ChatService:
             return
         yield AnswerStarted(opened.token)
         masked = self.mask(inbound.text)
-        snapshot = self.index.snapshot
+        snapshot = await self.index.fresh()
         history = asyncio.create_task(self._recent_turns(opened.conversation_id)) if self.llm else None
         try:
             dense = await self.dense.rank(masked) if self.dense is not None else None

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.carriers.repository import CarrierRepository
 from mnp_chatbot.chat.intent import Reading, read
+from mnp_chatbot.core import clock
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.models import FaqEntry
@@ -140,10 +141,18 @@ def build_snapshot(
 
 
 class KnowledgeIndex:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], store: Store) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        store: Store,
+        *,
+        today: Callable[[], dt.date] = clock.japan_today,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.store = store
+        self.today = today
         self._snapshot: KnowledgeSnapshot | None = None
+        self._built_on: dt.date | None = None
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
         self.on_rebuilt: list[Callable[[], Awaitable[object]]] = []  # e.g. embed the edited entries
@@ -159,19 +168,28 @@ class KnowledgeIndex:
     def ready(self) -> bool:
         return self._snapshot is not None
 
+    async def fresh(self) -> KnowledgeSnapshot:
+        """The snapshot, rebuilt first when the day (in Japan) has turned since it was built: entries
+        enter and leave by their validity dates."""
+        if self._built_on != self.today():
+            return await self.reload()
+        return self.snapshot
+
     async def reload(self, *, today: dt.date | None = None) -> KnowledgeSnapshot:
         """Rebuild from the database and swap it in; skipped when nothing changed."""
+        day = today or self.today()
         async with self._lock:
             async with self.sessionmaker() as session:
                 faqs = FaqRepository(session)
                 version = await faqs.version()
-                if self._snapshot is not None and self._snapshot.version == version:
+                if self._snapshot is not None and self._snapshot.version == version and self._built_on == day:
                     return self._snapshot
-                entries = await faqs.list_published(on=today or dt.date.today())
+                entries = await faqs.list_published(on=day)
                 rows = await CarrierRepository(session).list_all()
             carriers = [CarrierDocument.model_validate(row.document) for row in rows]
             snapshot = await asyncio.to_thread(build_snapshot, version, entries, carriers)
             self._snapshot = snapshot
+            self._built_on = day
             log.info("knowledge.index.built", version=version, entries=len(entries), carriers=len(carriers))
             for follower in self.on_rebuilt:
                 task: asyncio.Task[object] = asyncio.ensure_future(follower())

@@ -3,7 +3,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,29 +11,49 @@ from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.faq.models import FaqEntry
 
 
+def public_on(day: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """What customers may see on `day`: published, and inside its validity dates."""
+    return (
+        FaqEntry.is_published.is_(True),
+        FaqEntry.valid_from.is_(None) | (FaqEntry.valid_from <= day),
+        FaqEntry.valid_until.is_(None) | (FaqEntry.valid_until >= day),
+    )
+
+
 class FaqRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, entry_id: uuid.UUID) -> FaqEntry | None:
-        return await self.session.get(FaqEntry, entry_id)
-
-    async def get_by_slug(self, slug: str) -> FaqEntry | None:
-        return await self.session.scalar(select(FaqEntry).where(FaqEntry.slug == slug))
+    async def get_public(
+        self, *, on: dt.date, entry_id: uuid.UUID | None = None, slug: str = ""
+    ) -> FaqEntry | None:
+        """The entry by id or slug, if it is published and valid on `on`."""
+        key = FaqEntry.id == entry_id if entry_id is not None else FaqEntry.slug == slug
+        return await self.session.scalar(select(FaqEntry).where(key, *public_on(on)))
 
     async def list_published(self, *, on: dt.date | None = None) -> Sequence[FaqEntry]:
         stmt = select(FaqEntry).where(FaqEntry.is_published).order_by(FaqEntry.slug)
         if on is not None:
-            stmt = stmt.where(
-                (FaqEntry.valid_from.is_(None) | (FaqEntry.valid_from <= on))
-                & (FaqEntry.valid_until.is_(None) | (FaqEntry.valid_until >= on))
-            )
+            stmt = stmt.where(*public_on(on))
         return (await self.session.scalars(stmt)).all()
 
     async def list_entries(
-        self, *, category: str | None = None, brand: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        on: dt.date,
+        category: str | None = None,
+        brand: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> Sequence[FaqEntry]:
-        stmt = select(FaqEntry).order_by(FaqEntry.category, FaqEntry.slug).limit(limit).offset(offset)
+        """Entries customers may see: published and valid on `on`."""
+        stmt = (
+            select(FaqEntry)
+            .where(*public_on(on))
+            .order_by(FaqEntry.category, FaqEntry.slug)
+            .limit(limit)
+            .offset(offset)
+        )
         if category is not None:
             stmt = stmt.where(FaqEntry.category == category)
         if brand is not None:

@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from mnp_chatbot.carriers.models import Carrier
+from mnp_chatbot.core.validation import SingleLine
 from mnp_chatbot.faq.dependencies import FaqServiceDep
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.schemas import (
@@ -15,21 +16,25 @@ from mnp_chatbot.faq.schemas import (
 
 router = APIRouter(prefix="/api", tags=["knowledge"])
 
-SearchQuery = Annotated[str, Query(min_length=1, max_length=500, description="The customer's question")]
+SearchQuery = Annotated[
+    str, Query(min_length=1, max_length=500, description="The customer's question"), SingleLine
+]
+Key = Annotated[str, Path(max_length=96), SingleLine]
+Line = Annotated[str, SingleLine]
 
 
 @router.get("/faqs/search", response_model=FaqSearchResponse)
 async def search_faqs(
     q: SearchQuery, faq: FaqServiceDep, limit: Annotated[int, Query(ge=1, le=50)] = 5
 ) -> FaqSearchResponse:
-    return FaqSearchResponse(results=faq.search(q, limit=limit))
+    return FaqSearchResponse(results=await faq.search(q, limit=limit))
 
 
 @router.get("/faqs", response_model=FaqListResponse, response_model_by_alias=True)
 async def list_faqs(
     faq: FaqServiceDep,
-    category: Annotated[str | None, Query(max_length=32)] = None,
-    brand: Annotated[str | None, Query(max_length=48)] = None,
+    category: Annotated[Line | None, Query(max_length=32)] = None,
+    brand: Annotated[Line | None, Query(max_length=48)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, object]:
@@ -38,7 +43,7 @@ async def list_faqs(
 
 
 @router.get("/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True)
-async def get_faq(key: str, faq: FaqServiceDep) -> FaqEntry:
+async def get_faq(key: Key, faq: FaqServiceDep) -> FaqEntry:
     return await faq.get(key)
 
 
@@ -48,5 +53,5 @@ async def list_carriers(faq: FaqServiceDep) -> dict[str, object]:
 
 
 @router.get("/carriers/{key}", response_model=CarrierRead, response_model_by_alias=True)
-async def get_carrier(key: str, faq: FaqServiceDep) -> Carrier:
+async def get_carrier(key: Key, faq: FaqServiceDep) -> Carrier:
     return await faq.get_carrier(key)

@@ -1,8 +1,10 @@
+import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.carriers.repository import CarrierRepository
+from mnp_chatbot.core import clock
 from mnp_chatbot.faq import text
 from mnp_chatbot.faq.exceptions import CarrierNotFound, FaqEntryNotFound
 from mnp_chatbot.faq.index import KnowledgeIndex
@@ -12,13 +14,23 @@ from mnp_chatbot.faq.schemas import FaqSearchResult
 
 
 class FaqService:
-    def __init__(self, faqs: FaqRepository, carriers: CarrierRepository, index: KnowledgeIndex) -> None:
+    """The customers' read-only view of the knowledge: published entries valid today (in Japan) only."""
+
+    def __init__(
+        self,
+        faqs: FaqRepository,
+        carriers: CarrierRepository,
+        index: KnowledgeIndex,
+        *,
+        today: Callable[[], dt.date] = clock.japan_today,
+    ) -> None:
         self.faqs = faqs
         self.carriers = carriers
         self.index = index
+        self.today = today
 
-    def search(self, query: str, *, limit: int) -> list[FaqSearchResult]:
-        snapshot = self.index.snapshot
+    async def search(self, query: str, *, limit: int) -> list[FaqSearchResult]:
+        snapshot = await self.index.fresh()
         results = []
         for hit in snapshot.retriever.search(query, limit=limit):
             entry = snapshot.entries[hit.entry_id]
@@ -38,7 +50,9 @@ class FaqService:
     async def list_entries(
         self, *, category: str | None, brand: str | None, limit: int, offset: int
     ) -> Sequence[FaqEntry]:
-        return await self.faqs.list_entries(category=category, brand=brand, limit=limit, offset=offset)
+        return await self.faqs.list_entries(
+            on=self.today(), category=category, brand=brand, limit=limit, offset=offset
+        )
 
     async def get(self, key: str) -> FaqEntry:
         entry = await self._find(key)
@@ -48,9 +62,10 @@ class FaqService:
 
     async def _find(self, key: str) -> FaqEntry | None:
         try:
-            return await self.faqs.get(uuid.UUID(key))
+            entry_id = uuid.UUID(key)
         except ValueError:
-            return await self.faqs.get_by_slug(key)
+            return await self.faqs.get_public(on=self.today(), slug=key)
+        return await self.faqs.get_public(on=self.today(), entry_id=entry_id)
 
     async def list_carriers(self) -> Sequence[Carrier]:
         return await self.carriers.list_all()

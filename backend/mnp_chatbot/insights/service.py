@@ -1,7 +1,7 @@
 """What operators see of the customers' side: conversations, transcripts, knowledge gaps and analytics.
 
-Customer text leaves here masked, whatever MASK_PERSONAL_DATA was when it was stored; opening a
-transcript is audited.
+Customer text leaves here masked (transcripts, knowledge gaps and their FAQ drafts, top questions), whatever
+MASK_PERSONAL_DATA was when it was stored; opening a transcript is audited.
 """
 
 import datetime as dt
@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
+from mnp_chatbot.core.clock import JST, japan_today
 from mnp_chatbot.faq.index import KnowledgeIndex, KnowledgeSnapshot
 from mnp_chatbot.handoff.models import Handoff
 from mnp_chatbot.insights import analytics, gaps
@@ -29,7 +30,6 @@ from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
 from mnp_chatbot.knowledge.exceptions import KnowledgeInvalid
 from mnp_chatbot.privacy import masking
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 GAP_ROWS = 5000  # most recent gap replies considered
@@ -41,10 +41,6 @@ PLACEHOLDERS: dict[str, tuple[str, object]] = {  # API name -> (field, a value t
     "sources": ("sources", [{"title": "…"}]),
     "officialUrl": ("official_url", "https://example.invalid/"),
 }
-
-
-def japan_today() -> dt.date:
-    return dt.datetime.now(JST).date()
 
 
 def window_of(first: dt.date, last: dt.date) -> Window:
@@ -164,7 +160,8 @@ class InsightsService:
 
     async def _groups(self, dates: DateRange, low_confidence: float) -> list[gaps.GapGroup]:
         rows = await self.insights.list_gap_rows(dates.window, low_confidence=low_confidence, limit=GAP_ROWS)
-        return gaps.group(rows, low_confidence=low_confidence)
+        masked = [replace(row, question=masking.mask_pii(row.question).text) for row in rows]
+        return gaps.group(masked, low_confidence=low_confidence)
 
     async def report(self, dates: DateRange, *, top: int) -> Analytics:
         window = dates.window

@@ -288,6 +288,22 @@ class TestGaps:
         saved = json_of(await client.post("/api/admin/faqs", json=draft, headers=headers), 201)
         assert saved["isPublished"] is False
 
+    async def test_item12_gap_views_mask_customer_wording_like_transcripts(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        asked = f"{PHONE}の番号のままahamoに移れますか"
+        await add_conversation(db, jst(11, 9), [Turn(asked, mode="no_answer", confidence=0.05)])
+        await add_conversation(db, jst(11, 11), [Turn(asked, confidence=0.1, rating=-1)])
+        listed = await get(client, console, f"/api/admin/gaps?{RANGE}", role="viewer")
+        (group,) = [g for g in listed["items"] if "ahamo" in g["question"]]
+        assert "[電話番号]" in group["question"]
+        assert "5678" not in str(listed)
+        body = {"key": group["key"], "from": "2026-11-10", "to": "2026-11-12"}
+        headers = await console.headers("operator")
+        drafted = json_of(await client.post("/api/admin/gaps/faq-draft", json=body, headers=headers))
+        assert "[電話番号]" in drafted["draft"]["question"]
+        assert "5678" not in str(drafted)
+
     async def test_an_unknown_group_has_no_draft(
         self, client: httpx.AsyncClient, console: Console, story: dict[str, uuid.UUID]
     ) -> None:

@@ -1,6 +1,7 @@
 """The console's knowledge API through the real app: roles, CRUD, validation, audit, and edits going live."""
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -8,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mnp_chatbot.core.clock import japan_today
 from tests.admin.support import Console, audit_rows, json_of
 
 MARKER = "【編集テスト】"
@@ -341,3 +343,45 @@ class TestEditsGoLive:
         unchanged = json_of(await client.get("/api/carriers/docomo"))["document"]
         assert unchanged["id"] == "docomo"
         assert unchanged["aliases"]
+
+
+class TestPublicVisibility:
+    async def test_item03_public_faq_endpoints_show_only_published_entries_valid_today(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        today = japan_today()
+        hidden = {
+            "test-visibility-draft": entry(slug="test-visibility-draft", isPublished=False),
+            "test-visibility-expired": entry(
+                slug="test-visibility-expired", validUntil=str(today - dt.timedelta(days=1))
+            ),
+            "test-visibility-future": entry(
+                slug="test-visibility-future", validFrom=str(today + dt.timedelta(days=1))
+            ),
+        }
+        shown = entry(slug="test-visibility-live", validFrom=str(today), validUntil=str(today))
+        headers = await console.headers("admin")
+        for body in [*hidden.values(), shown]:
+            json_of(await client.post("/api/admin/faqs", json=body, headers=headers), 201)
+
+        listed = {
+            item["slug"] for item in json_of(await client.get("/api/faqs", params={"limit": 500}))["items"]
+        }
+        assert shown["slug"] in listed
+        assert listed.isdisjoint(hidden)
+        assert json_of(await client.get(f"/api/faqs/{shown['slug']}"))["isPublished"] is True
+        for slug in hidden:
+            assert (await client.get(f"/api/faqs/{slug}")).status_code == 404
+            by_id = json_of(await client.get(f"/api/admin/faqs/{slug}", headers=headers))["id"]
+            assert (await client.get(f"/api/faqs/{by_id}")).status_code == 404
+        found = json_of(
+            await client.get("/api/faqs/search", params={"q": "ミライ通信パック 解約", "limit": 50})
+        )
+        assert {result["slug"] for result in found["results"]}.isdisjoint(hidden)
+
+        console_listed = json_of(
+            await client.get(
+                "/api/admin/faqs", params={"q": "ミライ通信パック", "limit": 500}, headers=headers
+            )
+        )
+        assert {item["slug"] for item in console_listed["items"]} >= {*hidden, shown["slug"]}
