@@ -1,27 +1,16 @@
 """Bodies of the sign-in and user-management API."""
 
 import datetime as dt
-import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from mnp_chatbot.core.schemas import Schema
+from mnp_chatbot.core.validation import SingleLine as Storable
 
-UNSTORABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-def storable(value: str) -> str:
-    """No control characters or lone surrogates: PostgreSQL cannot store them and they have no use here."""
-    if UNSTORABLE.search(value):
-        raise ValueError("使えない文字が含まれています")
-    return value
-
-
-Storable = AfterValidator(storable)
 Email = Annotated[
     str,
     StringConstraints(

@@ -1,7 +1,6 @@
 """Bodies of the chat API (DESIGN.md §7) and their validation."""
 
 import datetime as dt
-import re
 import uuid
 from typing import Annotated, Literal
 
@@ -9,13 +8,15 @@ from pydantic import AfterValidator, Field, StringConstraints, computed_field, f
 
 from mnp_chatbot.chat.reply import is_rateable
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN
+from mnp_chatbot.core import validation
 from mnp_chatbot.core.schemas import Schema
 from mnp_chatbot.privacy import masking
 
 MAX_MESSAGE_CHARS = 1000
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_COMMENT_CHARS = 500
 
 SessionToken = Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]
+Comment = Annotated[str, StringConstraints(max_length=MAX_COMMENT_CHARS), validation.Storable]
 
 
 def masked_id(value: str) -> str:
@@ -29,9 +30,7 @@ ClientMessageId = Annotated[
 
 
 def clean_message(value: str) -> str:
-    if CONTROL_CHARACTERS.search(value):
-        raise ValueError("制御文字は使えません")
-    text = value.strip()
+    text = validation.storable(value).strip()
     if not text:
         raise ValueError("メッセージを入力してください")
     if len(text) > MAX_MESSAGE_CHARS:
@@ -99,7 +98,7 @@ class HistoryResponse(Schema):
 
 class FeedbackCreate(Schema):
     rating: Literal["up", "down"]
-    comment: Annotated[str, StringConstraints(max_length=500)] | None = None
+    comment: Comment | None = None
     session_id: SessionToken = Field(alias="sessionId")
 
 

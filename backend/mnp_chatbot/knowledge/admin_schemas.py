@@ -9,7 +9,6 @@ from pydantic import ConfigDict, Field, field_validator
 from mnp_chatbot.chat import schemas as chat_schemas
 from mnp_chatbot.core.schemas import Schema
 from mnp_chatbot.faq.schemas import FaqEntryRead
-from mnp_chatbot.knowledge import formats
 
 IGNORED = "Ignored on write (read-only)"
 
@@ -79,8 +78,6 @@ class TryRequest(Schema):
     @field_validator("question")
     @classmethod
     def _clean(cls, value: str) -> str:
-        if formats.UNSTORABLE.search(value):
-            raise ValueError("使えない文字が含まれています")
         return chat_schemas.clean_message(value)
 
 

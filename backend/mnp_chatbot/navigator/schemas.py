@@ -2,11 +2,15 @@
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
+from mnp_chatbot.core.validation import SingleLine
 from mnp_chatbot.knowledge import schemas as knowledge
+
+Brand = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLine]
 
 
 class Model(BaseModel):
@@ -38,8 +42,8 @@ class PlanKind(StrEnum):
 class Situation(Model):
     """The customer's switch as told; brands are ids, names or aliases and are resolved by the planner."""
 
-    from_brand: str = Field(alias="from", min_length=1)
-    to_brand: str = Field(alias="to", min_length=1)
+    from_brand: Brand = Field(alias="from")
+    to_brand: Brand = Field(alias="to")
     channel: ApplyChannel = ApplyChannel.ONLINE
     sim: SimType = SimType.CARD
     device: Device = Device.KEEP
