@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mnp_chatbot import __version__, api, db_models, error_handlers, security
+from mnp_chatbot.auth.middleware import ConsoleAuthGate
 from mnp_chatbot.channels.line import runtime as line_runtime
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
@@ -30,6 +31,7 @@ from mnp_chatbot.faq.embeddings import DenseIndex, dense_supported
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
 from mnp_chatbot.health.service import NO_VECTOR_NOTE
+from mnp_chatbot.knowledge import admin_router as knowledge_admin_router
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
@@ -170,8 +172,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_BODY_BYTES,
-        limits_by_prefix={"/api/admin/": settings.MAX_IMPORT_BYTES},
+        limits_by_path=dict.fromkeys(knowledge_admin_router.IMPORT_PATHS, settings.MAX_IMPORT_BYTES),
     )
+    app.add_middleware(ConsoleAuthGate)
     security.add_inner_middleware(app, settings, rate_limits)
     app.add_middleware(RequestContextMiddleware)
     security.add_outer_middleware(app, settings)

@@ -1,8 +1,8 @@
 """Wiring of the security controls: middleware on the app, and the services the lifespan hands to routers.
 
 Outer to inner, an HTTP request passes: security headers → request id/access log → CORS → rate limit →
-body-size limit → routes. So every response, a 413 or 429 included, carries the headers, is logged and
-counted, and is readable by an allowed origin.
+console token check → body-size limit → routes. So every response, a 401, 413 or 429 included, carries the
+headers, is logged and counted, and is readable by an allowed origin.
 """
 
 import datetime as dt

@@ -11,7 +11,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mnp_chatbot.core import metrics
-from mnp_chatbot.core.errors import PayloadTooLarge
+from mnp_chatbot.core.errors import AppError, PayloadTooLarge
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.privacy import masking
 
@@ -21,7 +21,7 @@ UNMATCHED_ROUTE = "<unmatched>"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
             decoded: str = value.decode("latin-1")
@@ -50,7 +50,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, REQUEST_ID_HEADER)
+        incoming = header(scope, REQUEST_ID_HEADER)
         request_id = incoming if incoming and is_safe_request_id(incoming) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -79,27 +79,37 @@ class RequestContextMiddleware:
             log.info("http.request", method=method, route=route, status=status, ms=round(elapsed * 1000, 2))
 
 
+async def send_error(send: Send, error: AppError) -> None:
+    """`error` as the whole response, in the one error shape, from middleware (before any route)."""
+    body = orjson.dumps(error.body())
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodySizeLimitMiddleware:
     """Rejects request bodies over the limit with 413 before the app reads them.
 
-    `limits_by_prefix` raises the limit for some paths, e.g. the operators' knowledge import."""
+    `limits_by_path` raises the limit for some routes, e.g. the operators' knowledge imports (exact paths:
+    every other route keeps `max_bytes`)."""
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, limits_by_prefix: Mapping[str, int] | None = None
+        self, app: ASGIApp, *, max_bytes: int, limits_by_path: Mapping[str, int] | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.limits_by_prefix = dict(limits_by_prefix or {})
+        self.limits_by_path = dict(limits_by_path or {})
 
     def limit_for(self, path: str) -> int:
-        return next((v for p, v in self.limits_by_prefix.items() if path.startswith(p)), self.max_bytes)
+        return self.limits_by_path.get(path.rstrip("/") or "/", self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope.get("path", ""))
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, limit)
             return
@@ -117,8 +127,4 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
     async def _reject(self, send: Send, limit: int) -> None:
-        error = PayloadTooLarge(f"リクエスト本文は {limit} バイトまでです。")
-        body = orjson.dumps(error.body())
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, PayloadTooLarge(f"リクエスト本文は {limit} バイトまでです。"))

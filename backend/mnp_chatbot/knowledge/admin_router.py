@@ -33,6 +33,7 @@ from mnp_chatbot.knowledge.repository import FaqFilters
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 router = APIRouter(prefix="/api/admin", tags=["admin: knowledge"])
+IMPORT_PATHS = ("/api/admin/faqs/import", "/api/admin/carriers/import")  # MAX_IMPORT_BYTES; 64 KB elsewhere
 READ_ERRORS = errors(401, 403, 422, 429)
 WRITE_ERRORS = errors(401, 403, 404, 409, 413, 415, 422, 429)
 UPLOAD: dict[str, object] = {

@@ -5,6 +5,7 @@ commits, and then makes the knowledge index rebuild here and on every other repl
 next answer reflects it.
 """
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -189,12 +190,14 @@ class KnowledgeEditor:
     async def import_faq_file(
         self, actor: uuid.UUID | None, data: bytes, fmt: formats.Format, *, dry_run: bool = False
     ) -> ImportReport:
-        return await self.import_faqs(actor, parse_file(data, fmt, FaqDocument), dry_run=dry_run)
+        documents = await asyncio.to_thread(parse_file, data, fmt, FaqDocument)
+        return await self.import_faqs(actor, documents, dry_run=dry_run)
 
     async def import_carrier_file(
         self, actor: uuid.UUID | None, data: bytes, fmt: formats.Format, *, dry_run: bool = False
     ) -> ImportReport:
-        return await self.import_carriers(actor, parse_file(data, fmt, CarrierDocument), dry_run=dry_run)
+        documents = await asyncio.to_thread(parse_file, data, fmt, CarrierDocument)
+        return await self.import_carriers(actor, documents, dry_run=dry_run)
 
     async def export_faqs(self) -> list[FaqDocument]:
         async with self.sessionmaker() as session:

