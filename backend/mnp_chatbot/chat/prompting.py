@@ -1,13 +1,15 @@
 """Assembles what the model sees for one answer (pure).
 
-    system     the prompt file, then 参考情報 (numbered sources with ids) and わかっていること (slots)
+    system     the prompt file, and nothing else: the only instructions
+    user       <reference_data> 参考情報 (numbered sources) and わかっていること (slots) </reference_data>
     user       an earlier customer message, inside <customer_message> … </customer_message>
     assistant  an earlier reply of ours
     …
     user       this message, inside <customer_message> … </customer_message>
 
-Customer text arrives masked. Anything in it that could pass for a delimiter (< and > in every width) is
-replaced by ‹ and ›, so the customer can neither close the block nor open one of ours.
+Customer text arrives masked. Anything in it, or in the knowledge text, that could pass for a delimiter
+(< and > in every width) is replaced by ‹ and ›, so neither a customer nor an FAQ entry can close its block
+or open one of ours: knowledge text is data, like the customer's, never part of the instructions.
 """
 
 from collections.abc import Mapping, Sequence
@@ -17,6 +19,8 @@ from mnp_chatbot.llm.protocols import PromptMessage, Role
 
 CUSTOMER_OPEN = "<customer_message>"
 CUSTOMER_CLOSE = "</customer_message>"
+REFERENCE_OPEN = "<reference_data>"
+REFERENCE_CLOSE = "</reference_data>"
 ANGLES = str.maketrans({"<": "‹", ">": "›", "＜": "‹", "＞": "›", "﹤": "‹", "﹥": "›", "〈": "‹", "〉": "›"})
 SLOT_LABELS = {
     "from_brand": "現在ご契約中の会社",
@@ -79,8 +83,13 @@ def build_messages(
     names: Mapping[str, str] | None = None,
 ) -> list[PromptMessage]:
     """`question` and the history are masked by the caller; only user turns are customer text."""
-    context = f"{system}\n\n# 参考情報\n\n{source_block(sources)}\n\n# わかっていること\n\n"
-    messages = [PromptMessage("system", context + facts_block(slots, names or {}))]
+    reference = (
+        f"# 参考情報\n\n{source_block(sources)}\n\n# わかっていること\n\n{facts_block(slots, names or {})}"
+    )
+    messages = [
+        PromptMessage("system", system),
+        PromptMessage("user", f"{REFERENCE_OPEN}\n{reference}\n{REFERENCE_CLOSE}"),
+    ]
     for turn in history:
         if turn.role == "user":
             messages.append(PromptMessage("user", delimit(turn.text)))

@@ -76,7 +76,7 @@ class TestWithTheModel:
 
 def obeys_earlier_customer_messages(messages: list[dict[str, Any]]) -> str:
     """A model that does what a planted instruction asks: it repeats every earlier customer message."""
-    earlier = [m["content"] for m in messages[:-1] if m["role"] == "user"]
+    earlier = [m["content"] for m in messages[:-1] if m["content"].startswith(CUSTOMER_OPEN)]
     said = [text.replace(CUSTOMER_OPEN, "").replace(CUSTOMER_CLOSE, "").strip() for text in earlier]
     return "".join(f"{text}。" for text in said) + "転出手数料は参考情報のとおりです[1]。"
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mnp_chatbot.chat.prompting import CUSTOMER_CLOSE, CUSTOMER_OPEN
+from mnp_chatbot.chat.prompting import CUSTOMER_CLOSE, CUSTOMER_OPEN, REFERENCE_CLOSE, REFERENCE_OPEN
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.llm import prompts
 from tests.fixtures.app import SettingsFactory
@@ -114,7 +114,12 @@ def structure_violations(body: dict[str, Any], attacks: list[str]) -> list[str]:
         problems.append("not exactly one leading system message")
     system = messages[0]["content"]
     problems += [f"attack text in the system message: {a[:20]}" for a in attacks if distinctive(a) in system]
-    for message in messages[1:]:
+    reference = messages[1]["content"] if len(messages) > 1 else ""
+    if not (reference.startswith(REFERENCE_OPEN) and reference.endswith(REFERENCE_CLOSE)):
+        problems.append("no delimited reference data after the system message")
+    if reference.count(REFERENCE_OPEN) != 1 or reference.count(REFERENCE_CLOSE) != 1:
+        problems.append("reference data forged a delimiter")
+    for message in messages[2:]:
         if message["role"] != "user":
             continue
         content = message["content"]
