@@ -48,7 +48,9 @@ def gunicorn(database_url: str, redis_url: str, openai_server: FakeOpenAI, tmp_p
     (tmp_path / "empty.env").write_text("")
     command = [str(stack.BIN / "gunicorn"), "-c", str(stack.REPO / "deploy" / "gunicorn.conf.py")]
     log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(command, env=env, cwd=stack.REPO / "backend", stdout=log, stderr=log)
+    process = subprocess.Popen(
+        command, env=env, cwd=stack.REPO / "backend", stdout=log, stderr=log, start_new_session=True
+    )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     try:
         deadline = time.monotonic() + 90
@@ -62,8 +64,8 @@ def gunicorn(database_url: str, redis_url: str, openai_server: FakeOpenAI, tmp_p
             raise RuntimeError("gunicorn did not become ready")
         yield process
     finally:
-        if process.poll() is None:
-            process.kill()
+        if process.poll() is None:  # the master and its workers, which are in its session
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
