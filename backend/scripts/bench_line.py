@@ -55,7 +55,6 @@ def settings(line: line_server.FakeLine, llm: openai_server.FakeOpenAI, **extra:
         "OPENAI_API_KEY": "sk-bench",
         "OPENAI_BASE_URL": llm.url,
         "SESSION_SECRET": "bench-line-session-secret",
-        "LOG_LEVEL": "info",
     }
 
 

@@ -75,7 +75,7 @@ class LineApp:
 
 async def open_line_app(settings: Settings, platform: FakeLine | None = None) -> AsyncIterator[LineApp]:
     application = create_app(settings)
-    async with LifespanManager(application, startup_timeout=60) as manager:
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60) as manager:
         application.state.lifespan_resources = manager._state["resources"]
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -108,3 +108,15 @@ async def test_follow_greets_unfollow_stops_operator_pushes(line_app: LineApp, l
     assert len(line_server.calls(PUSH)) == pushes
     stored = await line_app.resources.pool.fetchval("SELECT address_ciphertext FROM channel_contacts")
     assert user.user.encode() not in stored
+
+
+async def test_text_postgresql_cannot_store_is_refused(line_app: LineApp, line_server: FakeLine) -> None:
+    user = Events()
+    lone = body(user.text("x")).replace(b'"text": "x"', b'"text": "a\\ud800b"')
+    response = await line_app.post(lone)
+    assert response.status_code == 400
+    await line_app.send(user.text("制御\u0000文字", reply_token=line_server.reply_token()))
+    assert line_server.texts_to(user.user) == [
+        "読み取れない文字が含まれていたため、お答えできませんでした。もう一度入力してください。"
+    ]
+    assert await line_app.resources.pool.fetchval("SELECT count(*) FROM messages") == 0
