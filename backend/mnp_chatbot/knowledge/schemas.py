@@ -123,7 +123,7 @@ class Fee(Document):
 
 
 class OneStop(Document):
-    participates: bool | None  # None: the sources do not say (unknown is not false)
+    participates: bool | None = None  # None (or absent): the sources do not say; unknown is not false
     since: dt.date | None = None
     note: str | None = None
     verification: Verification
@@ -158,8 +158,9 @@ class CarrierDocument(Document):
     mnp_page_url: HttpUrl | None = None
     port_out: list[PortOutChannel] = Field(default_factory=list)
     # Whether the brand takes new contracts in shops; None where the sources do not say (unknown is not
-    # false). A definite value names its sources and how they were verified.
-    accepts_shop_signup: bool | None = True
+    # false; an export leaves None out, so absent reads back as unknown). A definite value names its sources
+    # and how they were verified.
+    accepts_shop_signup: bool | None = None
     shop_signup_verification: Verification | None = None
     shop_signup_sources: list[Source] = Field(default_factory=list)
     one_stop: OneStop
