@@ -8,6 +8,8 @@ from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.channels.line.router import router as line_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
+from mnp_chatbot.handoff.router import customer_router as handoff_customer_router
+from mnp_chatbot.handoff.router import router as handoff_router
 from mnp_chatbot.health.router import router as health_router
 from mnp_chatbot.insights.router import router as insights_router
 from mnp_chatbot.knowledge.admin_router import router as knowledge_admin_router
@@ -30,4 +32,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(privacy_router, responses=API_ERRORS)
     app.include_router(knowledge_admin_router, responses=API_ERRORS)
     app.include_router(insights_router, responses=API_ERRORS)
+    app.include_router(handoff_router, responses=API_ERRORS)
+    app.include_router(handoff_customer_router, responses=API_ERRORS)
     frontend.mount(app)  # keep last: it serves every path that no router above claims

@@ -7,7 +7,7 @@ from mnp_chatbot.channels.models import ChannelContact, ChannelEvent
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.db import Base
 from mnp_chatbot.faq.models import FaqEntry
-from mnp_chatbot.handoff.models import Handoff
+from mnp_chatbot.handoff.models import Handoff, HandoffNote, HandoffSetting, OperatorPresence
 
 __all__ = [
     "AuditLog",
@@ -20,7 +20,10 @@ __all__ = [
     "FaqEntry",
     "Feedback",
     "Handoff",
+    "HandoffNote",
+    "HandoffSetting",
     "Message",
+    "OperatorPresence",
     "RefreshToken",
     "User",
 ]

@@ -30,11 +30,15 @@ from mnp_chatbot.core.resources import Resources, open_resources
 from mnp_chatbot.faq.embeddings import DenseIndex, dense_supported
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
+from mnp_chatbot.handoff.policy import HandoffPolicy
+from mnp_chatbot.handoff.schedule import SweepSchedule
+from mnp_chatbot.handoff.service import HandoffService
 from mnp_chatbot.health.service import NO_VECTOR_NOTE
 from mnp_chatbot.knowledge import admin_router as knowledge_admin_router
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.realtime import handlers
+from mnp_chatbot.realtime import handoff as realtime_handoff
 from mnp_chatbot.realtime.server import ConnectionCounter, Realtime, create_server
 
 log = get_logger(__name__)
@@ -107,10 +111,32 @@ async def _close_dense(resources: Resources) -> None:
         await client.close()
 
 
+def open_handoffs(settings: Settings, resources: Resources, chat: ChatService) -> HandoffService:
+    """The hand-off service, shared by the chat (web now, LINE later) and the console."""
+    defaults = HandoffPolicy(
+        hours=settings.HANDOFF_HOURS,
+        holidays=tuple(settings.HANDOFF_HOLIDAYS),
+        capacity=settings.HANDOFF_CAPACITY,
+        reclaim_seconds=settings.HANDOFF_RECLAIM_SECONDS,
+        abandon_seconds=settings.HANDOFF_ABANDON_SECONDS,
+    )
+    handoffs = HandoffService(
+        resources.sessionmaker,
+        resources.extras["audit"],
+        resources.extras["encryptor"],
+        defaults,
+        mask=chat.mask,
+    )
+    chat.handoffs = handoffs
+    resources.extras["handoffs"] = handoffs
+    return handoffs
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     realtime = Realtime(create_server(settings))
     handlers.register(realtime)
+    realtime_handoff.register(realtime)
     rate_limits = RateLimits.from_settings(settings)
     realtime.message_limiter = MessageLimiter(rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
     realtime.connections = ConnectionCounter(settings.SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS)
@@ -140,6 +166,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resources.extras.update(
                 security.services(resources, rate_limits, token_key=token_key, realtime=realtime)
             )
+            handoffs = open_handoffs(settings, resources, chat)
+            realtime_handoff.attach(realtime, handoffs)
+            realtime.auth = resources.extras["auth"]
+            sweep = SweepSchedule(handoffs, interval=settings.HANDOFF_SWEEP_INTERVAL_SECONDS)
+            sweep.start()
             purge = security.retention_schedule(resources)
             purge.start()
             line_runtime.open_channel(resources, chat, token_key=token_key)
@@ -151,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 await line_runtime.close_channel(resources)
                 await purge.stop()
+                await sweep.stop()
                 await index.close()
                 if model is not None:
                     await model.close()

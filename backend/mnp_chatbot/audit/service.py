@@ -44,6 +44,14 @@ class AuditAction(StrEnum):
     SETTING_CHANGED = "setting.changed"
     RETENTION_PURGED = "retention.purged"
     KEYS_ROTATED = "encryption.reencrypted"
+    HANDOFF_CLAIMED = "handoff.claimed"
+    HANDOFF_TRANSFERRED = "handoff.transferred"
+    HANDOFF_RESOLVED = "handoff.resolved"
+    HANDOFF_RELEASED = "handoff.released"
+    HANDOFF_NOTE_ADDED = "handoff.note_added"
+    HANDOFF_CONTACT_VIEWED = "handoff.contact_viewed"
+    HANDOFF_CALLBACK_DONE = "handoff.callback_done"
+    HANDOFF_SETTINGS_CHANGED = "handoff.settings_changed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,19 @@
 """A reply as a sequence of typed events; transports (REST, socket.io, LINE) only translate them."""
 
+import uuid
 from dataclasses import dataclass
 
 from mnp_chatbot.chat.reply import Reply
+from mnp_chatbot.handoff.status import CustomerStatus
 
 
 @dataclass(frozen=True, slots=True)
 class TurnResult:
     session_token: str
     message_id: str
-    reply: Reply
+    reply: Reply | None  # None: an operator holds the conversation and the bot stays silent
+    conversation_id: uuid.UUID | None = None
+    handoff: CustomerStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,7 @@ class Message(Base):
     client_message_id: Mapped[str | None] = mapped_column(String(64))
     reply_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     prompt_version: Mapped[str | None] = mapped_column(String(32))
+    author: Mapped[str | None] = mapped_column(String(100))  # an operator's display name
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -13,8 +14,9 @@ from mnp_chatbot.chat.schemas import (
     FeedbackRead,
     HistoryResponse,
 )
-from mnp_chatbot.chat.service import Inbound
+from mnp_chatbot.chat.service import History, Inbound
 from mnp_chatbot.core.errors import error_body
+from mnp_chatbot.handoff.status import CustomerStatus
 
 router = APIRouter(prefix="/api", tags=["chat"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -32,7 +34,9 @@ def response_of(result: TurnResult) -> ChatResponse:
         {
             "session_id": result.session_token,
             "message_id": result.message_id,
-            "reply": {
+            "reply": None
+            if reply is None
+            else {
                 "text": reply.text,
                 "sources": source_dicts(reply.sources),
                 "confidence": round(reply.confidence, 4),
@@ -41,7 +45,19 @@ def response_of(result: TurnResult) -> ChatResponse:
                 "mode": reply.mode.value,
                 "rateable": is_rateable(reply.mode.value),
             },
+            "handoff": None if result.handoff is None else handoff_state(result.handoff),
         }
+    )
+
+
+def handoff_state(status: CustomerStatus) -> dict[str, object]:
+    return {**asdict(status), "callback_offered": status.callback_offered}
+
+
+def history_of(session_id: str, history: History) -> HistoryResponse:
+    handoff = None if history.handoff is None else handoff_state(history.handoff)
+    return HistoryResponse.model_validate(
+        {"session_id": session_id, "messages": history.messages, "handoff": handoff}
     )
 
 
@@ -61,8 +77,8 @@ async def post_chat(body: ChatRequest, chat: ChatServiceDep) -> Response:
     responses=ERRORS,
     summary="The conversation's messages; the session token goes in the X-Session-Token header",
 )
-async def get_history(token: SessionTokenHeader, chat: ChatServiceDep) -> dict[str, object]:
-    return {"session_id": token, "messages": await chat.history(token)}
+async def get_history(token: SessionTokenHeader, chat: ChatServiceDep) -> HistoryResponse:
+    return history_of(token, await chat.history(token))
 
 
 @router.get(
@@ -74,8 +90,8 @@ async def get_history(token: SessionTokenHeader, chat: ChatServiceDep) -> dict[s
     dependencies=[deprecated_for("/api/session/messages")],
     summary="Deprecated: puts the session token in the URL; use GET /api/session/messages",
 )
-async def get_history_by_path(session_id: SessionPath, chat: ChatServiceDep) -> dict[str, object]:
-    return {"session_id": session_id, "messages": await chat.history(session_id)}
+async def get_history_by_path(session_id: SessionPath, chat: ChatServiceDep) -> HistoryResponse:
+    return history_of(session_id, await chat.history(session_id))
 
 
 @router.post(

@@ -67,10 +67,25 @@ class ReplyRead(Schema):
     rateable: bool = Field(description="Whether the reply answers something the customer can rate (👍/👎)")
 
 
+class HandoffStateRead(Schema):
+    """Where the conversation's hand-off stands, as the customer may see it."""
+
+    status: str = Field(description="waiting | active | resolved | abandoned | missed")
+    operator: str | None = Field(default=None, description="The operator's display name while active")
+    position: int | None = Field(default=None, description="1 = next, while waiting")
+    estimated_wait_seconds: int | None = Field(default=None, serialization_alias="estimatedWaitSeconds")
+    open: bool = Field(description="Within business hours")
+    operators_online: bool = Field(serialization_alias="operatorsOnline")
+    hours: str
+    callback_offered: bool = Field(serialization_alias="callbackOffered")
+    callback_left: bool = Field(serialization_alias="callbackLeft")
+
+
 class ChatResponse(Schema):
     session_id: str = Field(serialization_alias="sessionId")
     message_id: str = Field(serialization_alias="messageId")
-    reply: ReplyRead
+    reply: ReplyRead | None = Field(description="null while an operator holds the conversation")
+    handoff: HandoffStateRead | None = None
 
 
 class MessageRead(Schema):
@@ -82,6 +97,7 @@ class MessageRead(Schema):
     quick_replies: list[str] = Field(serialization_alias="quickReplies")
     confidence: float | None
     handoff: bool
+    author: str | None = Field(default=None, description="The operator's display name (role operator)")
     created_at: dt.datetime = Field(serialization_alias="createdAt")
 
     @computed_field  # type: ignore[prop-decorator]
@@ -94,6 +110,7 @@ class MessageRead(Schema):
 class HistoryResponse(Schema):
     session_id: str = Field(serialization_alias="sessionId")
     messages: list[MessageRead]
+    handoff: HandoffStateRead | None = None
 
 
 class FeedbackCreate(Schema):

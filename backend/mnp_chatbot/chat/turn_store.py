@@ -37,11 +37,13 @@ BROKEN_CONNECTION = (
 )
 
 OPEN_SQL = """
-SELECT c.id, c.status, c.slots, c.last_message_at,
+SELECT c.id, c.status, c.slots, c.last_message_at, a.id AS asked_id, u.display_name AS operator,
        r.id AS reply_id, r.text, r.mode, r.confidence, r.sources, r.quick_replies, r.handoff
 FROM conversations AS c
 LEFT JOIN messages AS a ON a.session_id = c.id AND a.client_message_id = $2
 LEFT JOIN messages AS r ON r.reply_to_id = a.id AND r.role = 'assistant'
+LEFT JOIN handoffs AS h ON h.session_id = c.id AND h.status = 'active'
+LEFT JOIN users AS u ON u.id = h.operator_id
 WHERE c.token_hash = $1
 LIMIT 1
 """
@@ -54,30 +56,36 @@ SELECT role, text FROM (
 ORDER BY created_at, role
 """
 
-# $1 conversation id, $2 status, $3 slots; then the two messages and the hand-off. The new-session form
-# adds $19 token hash and $20 channel.
+# $1 conversation id, $2 slots; then the two messages. The new-session form adds $17 token hash and
+# $18 channel. A conversation's status belongs to the hand-off (handoff/service.py): a turn never sets it.
 _TURN_SQL = """
 WITH conversation AS ({conversation}),
 asked AS (
     INSERT INTO messages (id, session_id, role, text, client_message_id, created_at)
-    VALUES ($4, $1, 'user', $5, $6, $7)
-),
-answered AS (
-    INSERT INTO messages (id, session_id, role, text, mode, sources, quick_replies, confidence,
-                          latency_ms, handoff, prompt_version, created_at, reply_to_id)
-    VALUES ($8, $1, 'assistant', $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16, $17, $4)
+    VALUES ($3, $1, 'user', $4, $5, $6)
 )
-INSERT INTO handoffs (session_id, reason, status)
-SELECT $1, $18, 'queued' WHERE $15
+INSERT INTO messages (id, session_id, role, text, mode, sources, quick_replies, confidence,
+                      latency_ms, handoff, prompt_version, created_at, reply_to_id)
+VALUES ($7, $1, 'assistant', $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16, $3)
 """
 NEW_TURN_SQL = _TURN_SQL.format(
     conversation="INSERT INTO conversations (id, status, slots, token_hash, channel) "
-    "VALUES ($1, $2, $3::jsonb, $19, $20)"
+    "VALUES ($1, 'bot', $2::jsonb, $17, $18)"
 )
 NEXT_TURN_SQL = _TURN_SQL.format(
-    conversation="UPDATE conversations SET status = $2, slots = $3::jsonb, last_message_at = now(), "
+    conversation="UPDATE conversations SET slots = $2::jsonb, last_message_at = now(), "
     "updated_at = now() WHERE id = $1"
 )
+# A customer's message while an operator holds the conversation: stored alone, the bot does not answer.
+# $1 conversation id, $2 message id, $3 text, $4 clientMessageId.
+CUSTOMER_MESSAGE_SQL = """
+WITH conversation AS (
+    UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1
+)
+INSERT INTO messages (id, session_id, role, text, client_message_id, created_at)
+VALUES ($2, $1, 'user', $3, $4, now())
+RETURNING created_at
+"""
 
 
 class DuplicateClientMessage(Exception):
@@ -92,6 +100,8 @@ class OpenedConversation:
     last_message_at: dt.datetime
     answered_id: uuid.UUID | None  # the stored reply to the same clientMessageId, if any
     answered: Reply | None
+    asked_id: uuid.UUID | None = None  # the stored message with the same clientMessageId, if any
+    operator: str | None = None  # the display name of the operator holding the conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +110,6 @@ class NewTurn:
     is_new_conversation: bool
     token_hash: str | None  # the session token's keyed hash; only a new conversation stores it
     channel: str
-    status: str
     slots: dict[str, Any]
     asked_text: str
     client_message_id: str | None
@@ -120,7 +129,14 @@ class TurnStore:
         answered = None if row["reply_id"] is None else _reply_of(row)
         slots = orjson.loads(row["slots"])
         return OpenedConversation(
-            row["id"], row["status"], slots, row["last_message_at"], row["reply_id"], answered
+            row["id"],
+            row["status"],
+            slots,
+            row["last_message_at"],
+            row["reply_id"],
+            answered,
+            row["asked_id"],
+            row["operator"],
         )
 
     async def recent(self, conversation_id: uuid.UUID, limit: int) -> list[tuple[str, str]]:
@@ -129,7 +145,7 @@ class TurnStore:
         return [(row["role"], row["text"]) for row in rows]
 
     async def store(self, turn: NewTurn) -> uuid.UUID:
-        """Store both messages (and any hand-off request) and the conversation; returns the reply's id."""
+        """Store both messages and the conversation; returns the reply's id."""
         asked_id, answered_id = uuid.uuid4(), uuid.uuid4()
         reply = turn.reply
         answered_at = dt.datetime.now(dt.UTC)
@@ -137,7 +153,6 @@ class TurnStore:
         asked_at = answered_at - dt.timedelta(milliseconds=max(turn.latency_ms, 1))
         arguments: list[Any] = [
             turn.conversation_id,
-            turn.status,
             _json(turn.slots),
             asked_id,
             turn.asked_text,
@@ -153,7 +168,6 @@ class TurnStore:
             reply.handoff,
             turn.prompt_version,
             answered_at,
-            reply.handoff_reason or "requested",
         ]
         sql = NEXT_TURN_SQL
         if turn.is_new_conversation:
@@ -174,6 +188,27 @@ class TurnStore:
 
         await self._run(execute)
         return answered_id
+
+    async def store_customer_message(
+        self, conversation_id: uuid.UUID, text: str, client_message_id: str | None
+    ) -> tuple[uuid.UUID, dt.datetime]:
+        """Store a message the bot does not answer (an operator holds the conversation); its id and time."""
+        message_id = uuid.uuid4()
+
+        async def execute(connection: asyncpg.Connection, attempt: int) -> dt.datetime:
+            try:
+                stored: dt.datetime = await connection.fetchval(
+                    CUSTOMER_MESSAGE_SQL, conversation_id, message_id, text, client_message_id
+                )
+                return stored
+            except asyncpg.UniqueViolationError as error:
+                if attempt > 1 and error.constraint_name in PRIMARY_KEYS:
+                    return dt.datetime.now(dt.UTC)
+                if error.constraint_name == CLIENT_MESSAGE_CONSTRAINT:
+                    raise DuplicateClientMessage() from error
+                raise
+
+        return message_id, await self._run(execute)
 
     async def _run(self, work: Callable[[asyncpg.Connection, int], Awaitable[T]]) -> T:
         for attempt in (1, 2):

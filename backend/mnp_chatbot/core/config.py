@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from mnp_chatbot.handoff import hours
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -150,11 +152,27 @@ class Settings(BaseSettings):
     # prometheus_client's multiprocess directory (read by the library itself; /metrics then sums workers)
     PROMETHEUS_MULTIPROC_DIR: Path | None = None
 
+    # Human hand-off: when operators take conversations (`always`, or e.g. `mon-fri 09:00-18:00 Asia/Tokyo`),
+    # dates nobody does (comma-separated YYYY-MM-DD), conversations per operator at once, how long an
+    # operator may be unseen before their conversations go back to the queue, and how long a waiting
+    # customer may be silent before the wait counts as abandoned. Admins can override these in the console.
+    HANDOFF_HOURS: str = "always"
+    HANDOFF_HOLIDAYS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    HANDOFF_CAPACITY: int = Field(default=3, ge=1, le=50)
+    HANDOFF_RECLAIM_SECONDS: int = Field(default=120, ge=10)
+    HANDOFF_ABANDON_SECONDS: int = Field(default=1800, ge=60)
+    HANDOFF_SWEEP_INTERVAL_SECONDS: float = Field(default=15.0, ge=0)
+
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
     MAX_IMPORT_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)  # operators' knowledge imports
 
     @field_validator(
-        "CORS_ORIGIN", "TRUSTED_PROXIES", "WIDGET_FRAME_ANCESTORS", "OPS_ALLOWED_NETWORKS", mode="before"
+        "CORS_ORIGIN",
+        "TRUSTED_PROXIES",
+        "WIDGET_FRAME_ANCESTORS",
+        "OPS_ALLOWED_NETWORKS",
+        "HANDOFF_HOLIDAYS",
+        mode="before",
     )
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
@@ -168,6 +186,11 @@ class Settings(BaseSettings):
         for entry in value:
             ipaddress.ip_network(entry, strict=False)
         return value
+
+    @model_validator(mode="after")
+    def _readable_hours(self) -> "Settings":
+        hours.parse_hours(self.HANDOFF_HOURS, self.HANDOFF_HOLIDAYS)  # InvalidHours says what is wrong
+        return self
 
     @field_validator("LOG_LEVEL")
     @classmethod

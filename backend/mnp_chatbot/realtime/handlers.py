@@ -8,14 +8,15 @@ session. A connection beyond SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS from one clien
 """
 
 import re
+import uuid
 from typing import Any
 
 import socketio
 from pydantic import ValidationError
 
 from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerReset, AnswerStarted
-from mnp_chatbot.chat.router import response_of
-from mnp_chatbot.chat.schemas import ChatRequest, HistoryResponse
+from mnp_chatbot.chat.router import history_of, response_of
+from mnp_chatbot.chat.schemas import ChatRequest
 from mnp_chatbot.chat.service import Inbound
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN, token_hash
 from mnp_chatbot.core.errors import AppError, ValidationFailed, error_body
@@ -28,6 +29,11 @@ TOKEN = re.compile(TOKEN_PATTERN)
 
 def room_of(session_token: str) -> str:
     return "conversation:" + token_hash(session_token, b"room")[:32]
+
+
+def customer_room(conversation_id: uuid.UUID) -> str:
+    """The customer's pages of one conversation, for what the human side sends them."""
+    return f"customer:{conversation_id}"
 
 
 def _invalid(error: ValidationError) -> dict[str, Any]:
@@ -93,12 +99,12 @@ def register(realtime: Realtime) -> None:
             return error_body(ValidationFailed.code, "sessionId の形式が正しくありません。")
         assert realtime.chat is not None
         try:
-            messages = await realtime.chat.history(token)
+            history = await realtime.chat.history(token)
         except AppError as error:
             return error.body()
         await sio.enter_room(sid, room_of(token))
-        history = HistoryResponse.model_validate({"session_id": token, "messages": messages})
-        return history.model_dump(mode="json", by_alias=True)
+        await sio.enter_room(sid, customer_room(history.conversation_id))
+        return history_of(token, history).model_dump(mode="json", by_alias=True)
 
 
 async def _stream(realtime: Realtime, sid: str, inbound: Inbound) -> dict[str, Any]:
@@ -117,6 +123,8 @@ async def _stream(realtime: Realtime, sid: str, inbound: Inbound) -> dict[str, A
         elif isinstance(event, AnswerDone):
             done = response_of(event.result).model_dump(mode="json", by_alias=True)
             await sio.enter_room(sid, room_of(event.result.session_token))
+            if event.result.conversation_id is not None:
+                await sio.enter_room(sid, customer_room(event.result.conversation_id))
             await sio.emit("chat:done", done, room=room_of(event.result.session_token))
             return done
     raise RuntimeError("the chat stream ended without a result")

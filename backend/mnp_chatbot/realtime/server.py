@@ -22,10 +22,12 @@ import engineio
 import socketio
 from engineio import packet
 
+from mnp_chatbot.auth.service import AuthService
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.ratelimit import MessageLimiter, Network, is_trusted, trusted_networks
+from mnp_chatbot.handoff.service import HandoffService
 
 log = get_logger(__name__)
 FLUSH_SECONDS = 0.5
@@ -94,6 +96,8 @@ class Realtime:
     message_limiter: MessageLimiter | None = None
     connections: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(20))
     turns: InFlight = field(default_factory=InFlight)
+    auth: AuthService | None = None
+    handoffs: HandoffService | None = None
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most `timeout` seconds) for the turns being streamed to finish and for what they sent

@@ -54,7 +54,7 @@ async def add_conversation(
         for number, turn in enumerate(turns):
             await _add_turn(session, conversation.id, started + dt.timedelta(minutes=number), turn)
         if handoff_reason is not None:
-            session.add(Handoff(session_id=conversation.id, reason=handoff_reason, status="queued"))
+            session.add(Handoff(session_id=conversation.id, reason=handoff_reason, status="waiting"))
         return conversation.id
 
 

@@ -51,7 +51,8 @@ class TestBench:
         tried = await try_question(client, console, question)
         chat = json_of(await client.post("/api/chat", json={"message": question}))["reply"]
         assert tried["reply"]["mode"] == chat["mode"] == mode
-        assert tried["reply"]["text"] == chat["text"]
+        if not handoff:  # a customer's hand-off reply also says who can take it now, which the bench does not
+            assert tried["reply"]["text"] == chat["text"]
         assert tried["reply"]["handoff"] is handoff
         assert (await stored_rows(db))[0] == before[0] + 1  # only the /api/chat turn
 

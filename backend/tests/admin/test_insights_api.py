@@ -203,7 +203,7 @@ class TestTranscript:
         assert disliked["messages"][1]["feedback"] == {"rating": "down", "comment": "[電話番号]"}
         handed = await get(client, console, f"/api/admin/conversations/{story['c2']}")
         assert handed["conversation"]["handoff"] is True
-        assert [(h["reason"], h["status"]) for h in handed["handoffs"]] == [("no_answer", "queued")]
+        assert [(h["reason"], h["status"]) for h in handed["handoffs"]] == [("no_answer", "waiting")]
 
     async def test_an_unknown_conversation_is_not_found(
         self, client: httpx.AsyncClient, console: Console

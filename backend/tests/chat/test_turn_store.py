@@ -38,7 +38,6 @@ def turn(conversation_id: uuid.UUID, *, new: bool, **changes: Any) -> NewTurn:
         "is_new_conversation": new,
         "token_hash": "h" * 64,
         "channel": "web",
-        "status": "bot",
         "slots": {"chat": {"current": "docomo"}},
         "asked_text": "手数料は？",
         "client_message_id": None,
@@ -76,25 +75,36 @@ class TestStore:
         assert opened.answered is None
         assert await rows(pool, "SELECT 1 FROM handoffs") == []
 
-    async def test_a_later_turn_updates_the_session_and_may_queue_a_hand_off(
+    async def test_a_later_turn_updates_the_slots_but_never_the_status(self, pool: asyncpg.Pool) -> None:
+        store = TurnStore(pool)
+        conversation_id = uuid.uuid4()
+        await store.store(turn(conversation_id, new=True))
+        await pool.execute("UPDATE conversations SET status = 'operator' WHERE id = $1", conversation_id)
+        handoff = Reply(
+            text="担当者におつなぎします。", mode=Mode.HANDOFF, handoff=True, handoff_reason="complaint"
+        )
+        await store.store(turn(conversation_id, new=False, slots={"chat": {}}, reply=handoff))
+
+        opened = await store.open("h" * 64, None)
+        assert opened is not None
+        assert (opened.status, opened.slots) == ("operator", {"chat": {}})
+        assert await rows(pool, "SELECT 1 FROM handoffs") == []  # the hand-off service queues it
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
+
+    async def test_a_message_for_the_operator_is_stored_alone_and_found_again(
         self, pool: asyncpg.Pool
     ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
         await store.store(turn(conversation_id, new=True))
-        handoff = Reply(
-            text="担当者におつなぎします。", mode=Mode.HANDOFF, handoff=True, handoff_reason="complaint"
-        )
-        await store.store(
-            turn(conversation_id, new=False, status="queued", slots={"chat": {}}, reply=handoff)
-        )
+        message_id, _ = await store.store_customer_message(conversation_id, "まだですか", "m-9")
+        with pytest.raises(DuplicateClientMessage):
+            await store.store_customer_message(conversation_id, "まだですか", "m-9")
 
-        opened = await store.open("h" * 64, None)
+        opened = await store.open("h" * 64, "m-9")
         assert opened is not None
-        assert (opened.status, opened.slots) == ("queued", {"chat": {}})
-        queued = await rows(pool, "SELECT session_id, reason, status FROM handoffs")
-        assert [tuple(row) for row in queued] == [(conversation_id, "complaint", "queued")]
-        assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
+        assert (opened.asked_id, opened.answered) == (message_id, None)
+        assert len(await rows(pool, "SELECT 1 FROM messages")) == 3
 
     async def test_the_same_client_message_twice_stores_nothing_the_second_time(
         self, pool: asyncpg.Pool

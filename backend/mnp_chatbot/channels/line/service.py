@@ -183,6 +183,8 @@ class LineChannel:
         finally:
             answer.cancel()  # when this handling is cancelled (shutdown), so is the answer
         await self._remember(user_id)
+        if result.reply is None:  # an operator holds the conversation: the message went to them
+            return "to_operator"
         return await self._send(event, queued, formatting.messages_for(result.reply))
 
     async def _on_postback(self, event: LineEvent, queued: QueuedEvent, user_id: str, data: str) -> str:

@@ -1,0 +1,3 @@
+from tests.admin.support import console, db
+
+__all__ = ["console", "db"]
