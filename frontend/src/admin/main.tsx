@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { AdminHttp } from "./api/http";
 import { TokenStore, tabStorage } from "./api/tokens";
 import { AdminApp } from "./components/AdminApp";
+import { socketLive } from "./live";
 import "./admin.css";
 
 const http = new AdminHttp({ tokens: new TokenStore(tabStorage()) });
@@ -10,7 +11,7 @@ const root = document.getElementById("admin-root");
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <AdminApp http={http} />
+      <AdminApp http={http} connectLive={socketLive(http)} />
     </StrictMode>,
   );
 }

@@ -13,7 +13,9 @@ export type Route =
   | { page: "conversations" }
   | { page: "conversation"; id: string }
   | { page: "gaps" }
-  | { page: "analytics" };
+  | { page: "analytics" }
+  | { page: "handoffs"; id: string | null }
+  | { page: "callbacks" };
 
 export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
@@ -33,6 +35,10 @@ export function parseRoute(pathname: string): Route {
       return { page: "gaps" };
     case "analytics":
       return { page: "analytics" };
+    case "handoffs":
+      return { page: "handoffs", id: second ?? null };
+    case "callbacks":
+      return { page: "callbacks" };
     default:
       return { page: "faqs" };
   }
@@ -46,6 +52,8 @@ export function routePath(route: Route): string {
       return `${BASE}/faqs/new`;
     case "conversation":
       return `${BASE}/conversations/${encodeURIComponent(route.id)}`;
+    case "handoffs":
+      return route.id ? `${BASE}/handoffs/${encodeURIComponent(route.id)}` : `${BASE}/handoffs`;
     default:
       return `${BASE}/${route.page}`;
   }

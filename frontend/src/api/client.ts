@@ -1,7 +1,15 @@
 // REST client for the chat API: always available, and the fallback when socket.io cannot connect.
 
 import { ApiError, NETWORK_ERROR, TIMEOUT_ERROR } from "./errors";
-import { type ChatRequest, type ChatResponse, type HistoryResponse, isErrorBody, type Rating } from "./types";
+import {
+  type ChatRequest,
+  type ChatResponse,
+  type ContactRequest,
+  type HandoffState,
+  type HistoryResponse,
+  isErrorBody,
+  type Rating,
+} from "./types";
 
 export type Fetch = typeof fetch;
 
@@ -37,6 +45,14 @@ export class ApiClient {
 
   async postFeedback(messageId: string, body: { rating: Rating; sessionId: string; comment?: string }) {
     await this.request<unknown>("POST", `/api/messages/${encodeURIComponent(messageId)}/feedback`, body);
+  }
+
+  cancelHandoff(sessionId: string): Promise<HandoffState | null> {
+    return this.request<HandoffState | null>("POST", "/api/handoff/cancel", { sessionId });
+  }
+
+  leaveContact(body: ContactRequest): Promise<HandoffState> {
+    return this.request<HandoffState>("POST", "/api/handoff/contact", body);
   }
 
   private async request<T>(

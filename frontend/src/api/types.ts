@@ -27,10 +27,41 @@ export interface ChatRequest {
   clientMessageId?: string;
 }
 
+/** Where the conversation's hand-off to a human stands. */
+export interface HandoffState {
+  status: "waiting" | "active" | "resolved" | "abandoned" | "missed" | string;
+  operator: string | null;
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+  open: boolean;
+  operatorsOnline: boolean;
+  hours: string;
+  callbackOffered: boolean;
+  callbackLeft: boolean;
+}
+
 export interface ChatResponse {
   sessionId: string;
   messageId: string;
-  reply: Reply;
+  /** null while an operator holds the conversation (the bot stays silent). */
+  reply: Reply | null;
+  handoff?: HandoffState | null;
+}
+
+/** A message from the human side: an operator's reply or a notice (socket.io `chat:operator`). */
+export interface OperatorEvent {
+  id: string;
+  role: "operator" | "system" | string;
+  text: string;
+  author: string | null;
+  createdAt: string;
+}
+
+export interface ContactRequest {
+  sessionId: string;
+  method: "phone" | "email";
+  value: string;
+  preferredTime?: string;
 }
 
 export interface HistoryMessage {
@@ -43,12 +74,14 @@ export interface HistoryMessage {
   confidence: number | null;
   handoff: boolean;
   rateable?: boolean;
+  author?: string | null;
   createdAt: string;
 }
 
 export interface HistoryResponse {
   sessionId: string;
   messages: HistoryMessage[];
+  handoff?: HandoffState | null;
 }
 
 export interface ErrorBody {
@@ -64,5 +97,15 @@ export function isErrorBody(value: unknown): value is ErrorBody {
 export function isChatResponse(value: unknown): value is ChatResponse {
   if (typeof value !== "object" || value === null) return false;
   const body = value as Partial<ChatResponse>;
-  return typeof body.sessionId === "string" && typeof body.messageId === "string" && !!body.reply;
+  return typeof body.sessionId === "string" && typeof body.messageId === "string" && "reply" in body;
+}
+
+export function isHandoffState(value: unknown): value is HandoffState {
+  return typeof value === "object" && value !== null && typeof (value as HandoffState).status === "string";
+}
+
+export function isOperatorEvent(value: unknown): value is OperatorEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const event = value as Partial<OperatorEvent>;
+  return typeof event.id === "string" && typeof event.text === "string" && typeof event.role === "string";
 }

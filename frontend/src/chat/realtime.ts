@@ -4,9 +4,13 @@ import { ApiError, NETWORK_ERROR, TIMEOUT_ERROR } from "../api/errors";
 import {
   type ChatRequest,
   type ChatResponse,
+  type HandoffState,
   type HistoryResponse,
   isChatResponse,
   isErrorBody,
+  isHandoffState,
+  isOperatorEvent,
+  type OperatorEvent,
 } from "../api/types";
 
 export type RealtimeStatus = "live" | "reconnecting" | "fallback";
@@ -18,6 +22,9 @@ export interface RealtimeListener {
   delta(text: string): void;
   reset(): void;
   done(response: ChatResponse): void;
+  operator?(message: OperatorEvent): void;
+  handoff?(state: HandoffState): void;
+  typing?(author: string): void;
 }
 
 /** The part of a socket.io client socket this module uses (a fake in tests). */
@@ -34,6 +41,8 @@ export interface RealtimeConnection {
   readonly connected: boolean;
   send(body: ChatRequest, timeoutMs: number): Promise<ChatResponse>;
   resync(sessionId: string, timeoutMs: number): Promise<HistoryResponse>;
+  /** Tells the operator that the customer is typing (best effort). */
+  typing?(sessionId: string): void;
   close(): void;
 }
 
@@ -60,6 +69,10 @@ export class Realtime implements RealtimeConnection {
   async resync(sessionId: string, timeoutMs: number): Promise<HistoryResponse> {
     const answer = await this.request("chat:resync", { sessionId }, timeoutMs);
     return answer as HistoryResponse;
+  }
+
+  typing(sessionId: string): void {
+    if (this.socket.connected) this.socket.emit("chat:typing", { sessionId });
   }
 
   close(): void {
@@ -98,6 +111,15 @@ export class Realtime implements RealtimeConnection {
     socket.on("chat:reset", () => listener.reset());
     socket.on("chat:done", (event: unknown) => {
       if (isChatResponse(event)) listener.done(event);
+    });
+    socket.on("chat:operator", (event: unknown) => {
+      if (isOperatorEvent(event)) listener.operator?.(event);
+    });
+    socket.on("chat:handoff", (event: unknown) => {
+      if (isHandoffState(event)) listener.handoff?.(event);
+    });
+    socket.on("chat:typing", (event: { author?: unknown }) => {
+      if (typeof event?.author === "string") listener.typing?.(event.author);
     });
   }
 }

@@ -1,6 +1,14 @@
 // The chat's state and every change to it, as a pure reducer.
 
-import type { ChatResponse, HistoryMessage, HistoryResponse, Rating, Source } from "../api/types";
+import type {
+  ChatResponse,
+  HandoffState,
+  HistoryMessage,
+  HistoryResponse,
+  OperatorEvent,
+  Rating,
+  Source,
+} from "../api/types";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "fallback";
 
@@ -24,7 +32,16 @@ export interface AssistantMessage {
   rateable: boolean;
 }
 
-export type ChatMessage = UserMessage | AssistantMessage;
+/** What the human side said: an operator's message, or a notice such as 「オペレーターの…がご対応します」. */
+export interface HumanMessage {
+  kind: "operator" | "notice";
+  key: string;
+  id: string;
+  text: string;
+  author: string | null;
+}
+
+export type ChatMessage = UserMessage | AssistantMessage | HumanMessage;
 
 export interface ChatState {
   sessionId: string | null;
@@ -38,6 +55,10 @@ export interface ChatState {
   online: boolean;
   restoring: boolean;
   notice: string | null;
+  /** The hand-off to a human, when the conversation asked for one. */
+  handoff: HandoffState | null;
+  /** The operator now typing, by display name. */
+  operatorTyping: string | null;
 }
 
 export type ChatAction =
@@ -54,7 +75,10 @@ export type ChatAction =
   | { type: "feedbackGiven"; messageId: string; rating: Rating }
   | { type: "connectionChanged"; status: ConnectionStatus }
   | { type: "onlineChanged"; online: boolean }
-  | { type: "noticeDismissed" };
+  | { type: "noticeDismissed" }
+  | { type: "handoffChanged"; handoff: HandoffState | null }
+  | { type: "operatorMessage"; message: OperatorEvent }
+  | { type: "operatorTyping"; author: string | null };
 
 export const RESTORE_FAILED_NOTICE = "前回の会話を読み込めませんでした。通信状況をご確認ください。";
 export const SESSION_EXPIRED_NOTICE =
@@ -71,6 +95,8 @@ export function initialState(sessionId: string | null, online = true): ChatState
     online,
     restoring: sessionId !== null,
     notice: null,
+    handoff: null,
+    operatorTyping: null,
   };
 }
 
@@ -79,7 +105,18 @@ export function isAnswerMode(mode: string | null): boolean {
   return mode === "faq" || mode === "llm";
 }
 
+function fromHuman(message: {
+  id: string;
+  role: string;
+  text: string;
+  author?: string | null;
+}): HumanMessage {
+  const kind = message.role === "operator" ? "operator" : "notice";
+  return { kind, key: message.id, id: message.id, text: message.text, author: message.author ?? null };
+}
+
 export function fromHistory(message: HistoryMessage): ChatMessage {
+  if (message.role === "operator" || message.role === "system") return fromHuman(message);
   if (message.role !== "assistant") {
     return { kind: "user", key: message.id, text: message.text, status: "sent" };
   }
@@ -96,8 +133,9 @@ export function fromHistory(message: HistoryMessage): ChatMessage {
   };
 }
 
-function fromResponse(response: ChatResponse): AssistantMessage {
+function fromResponse(response: ChatResponse): AssistantMessage | null {
   const { reply } = response;
+  if (!reply) return null;
   return {
     kind: "assistant",
     key: response.messageId,
@@ -132,13 +170,15 @@ function startSend(state: ChatState, clientMessageId: string, text: string): Cha
 function receive(state: ChatState, clientMessageId: string, response: ChatResponse): ChatState {
   const sent = withUserStatus(state.messages, clientMessageId, { status: "sent", error: undefined });
   const known = sent.some((m) => m.kind === "assistant" && m.id === response.messageId);
+  const answer = fromResponse(response);
   const done = state.pending === clientMessageId;
   return {
     ...state,
     sessionId: response.sessionId,
-    messages: known ? sent : [...sent, fromResponse(response)],
+    messages: known || !answer ? sent : [...sent, answer],
     pending: done ? null : state.pending,
     streamText: done ? null : state.streamText,
+    handoff: response.handoff !== undefined ? response.handoff : state.handoff,
   };
 }
 
@@ -159,7 +199,13 @@ function loadHistory(state: ChatState, history: HistoryResponse): ChatState {
     messages: [...history.messages.map(fromHistory), ...unsent(state.messages)],
     restoring: false,
     notice: state.notice === RESTORE_FAILED_NOTICE ? null : state.notice,
+    handoff: history.handoff ?? null,
   };
+}
+
+function addHuman(state: ChatState, message: OperatorEvent): ChatState {
+  if (state.messages.some((m) => m.key === message.id)) return state;
+  return { ...state, messages: [...state.messages, fromHuman(message)], operatorTyping: null };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -202,12 +248,23 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, online: action.online };
     case "noticeDismissed":
       return { ...state, notice: null };
+    case "handoffChanged":
+      return { ...state, handoff: action.handoff, operatorTyping: null };
+    case "operatorMessage":
+      return addHuman(state, action.message);
+    case "operatorTyping":
+      return { ...state, operatorTyping: action.author };
   }
+}
+
+/** Whether the conversation waits for, or is with, a human. */
+export function withHuman(state: ChatState): boolean {
+  return state.handoff?.status === "waiting" || state.handoff?.status === "active";
 }
 
 /** The quick replies to offer now: those of the last answer, while nothing is being sent. */
 export function currentQuickReplies(state: ChatState): string[] {
-  if (state.pending) return [];
+  if (state.pending || state.handoff?.status === "active") return [];
   const last = state.messages[state.messages.length - 1];
   return last?.kind === "assistant" ? last.quickReplies : [];
 }

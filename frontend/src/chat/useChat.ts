@@ -2,7 +2,14 @@
 
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { ApiError, customerMessage, isSessionGone, SESSION_NOT_FOUND } from "../api/errors";
-import type { ChatRequest, ChatResponse, HistoryResponse, Rating } from "../api/types";
+import type {
+  ChatRequest,
+  ChatResponse,
+  ContactRequest,
+  HandoffState,
+  HistoryResponse,
+  Rating,
+} from "../api/types";
 import { deliver } from "./deliver";
 import type { RealtimeConnection, RealtimeListener } from "./realtime";
 import type { SessionStore } from "./session";
@@ -15,6 +22,8 @@ export interface ChatApi {
     messageId: string,
     body: { rating: Rating; sessionId: string; comment?: string },
   ): Promise<void>;
+  cancelHandoff?(sessionId: string): Promise<HandoffState | null>;
+  leaveContact?(body: ContactRequest): Promise<HandoffState>;
 }
 
 export interface ChatDeps {
@@ -32,9 +41,15 @@ export interface Chat {
   retry(key: string): Promise<void>;
   giveFeedback(messageId: string, rating: Rating, comment?: string): Promise<void>;
   dismissNotice(): void;
+  cancelHandoff(): Promise<void>;
+  leaveContact(contact: Omit<ContactRequest, "sessionId">): Promise<void>;
+  /** Lets the operator see that the customer is typing (sent at most every few seconds). */
+  typing(): void;
 }
 
 const ACK_TIMEOUT_MS = 20_000;
+const TYPING_EVERY_MS = 3_000;
+const TYPING_SHOWN_MS = 5_000;
 
 function useOnlineStatus(dispatch: (action: ChatAction) => void): void {
   useEffect(() => {
@@ -62,6 +77,8 @@ export function useChat(deps: ChatDeps): Chat {
   stateRef.current = state;
   const busyRef = useRef(false);
   const realtimeRef = useRef<RealtimeConnection | null>(null);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const lastTyping = useRef(0);
 
   const expire = useCallback(() => {
     deps.sessions.clear();
@@ -105,9 +122,19 @@ export function useChat(deps: ChatDeps): Chat {
       // An answer nobody here waits for was asked in another tab of the same session.
       done: (response) => {
         const known = stateRef.current.messages.some(
-          (m) => m.kind === "assistant" && m.id === response.messageId,
+          (m) => (m.kind === "assistant" || m.kind === "user") && m.key === response.messageId,
         );
         if (!busyRef.current && !known) resync();
+      },
+      operator: (message) => dispatch({ type: "operatorMessage", message }),
+      handoff: (handoff) => dispatch({ type: "handoffChanged", handoff }),
+      typing: (author) => {
+        dispatch({ type: "operatorTyping", author });
+        if (typingTimer.current) clearTimeout(typingTimer.current);
+        typingTimer.current = setTimeout(
+          () => dispatch({ type: "operatorTyping", author: null }),
+          TYPING_SHOWN_MS,
+        );
       },
     });
     realtimeRef.current = realtime;
@@ -172,5 +199,37 @@ export function useChat(deps: ChatDeps): Chat {
 
   const dismissNotice = useCallback(() => dispatch({ type: "noticeDismissed" }), []);
 
-  return { state, send, retry, giveFeedback, dismissNotice };
+  const cancelHandoff = useCallback(async () => {
+    const sessionId = stateRef.current.sessionId;
+    if (!sessionId || !deps.api.cancelHandoff) return;
+    const handoff = await deps.api.cancelHandoff(sessionId);
+    dispatch({ type: "handoffChanged", handoff });
+    const realtime = realtimeRef.current;
+    if (realtime) void loadHistory((id) => realtime.resync(id, ACK_TIMEOUT_MS));
+    else void loadHistory((id) => deps.api.getHistory(id));
+  }, [deps, loadHistory]);
+
+  const leaveContact = useCallback(
+    async (contact: Omit<ContactRequest, "sessionId">) => {
+      const sessionId = stateRef.current.sessionId;
+      if (!sessionId || !deps.api.leaveContact) return;
+      dispatch({ type: "handoffChanged", handoff: await deps.api.leaveContact({ ...contact, sessionId }) });
+    },
+    [deps],
+  );
+
+  const typing = useCallback(() => {
+    const sessionId = stateRef.current.sessionId;
+    const now = Date.now();
+    if (
+      !sessionId ||
+      stateRef.current.handoff?.status !== "active" ||
+      now - lastTyping.current < TYPING_EVERY_MS
+    )
+      return;
+    lastTyping.current = now;
+    realtimeRef.current?.typing?.(sessionId);
+  }, []);
+
+  return { state, send, retry, giveFeedback, dismissNotice, cancelHandoff, leaveContact, typing };
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef } from "react";
-import { currentQuickReplies } from "../chat/state";
+import { currentQuickReplies, withHuman } from "../chat/state";
 import { type ChatDeps, useChat } from "../chat/useChat";
 import { Composer } from "./Composer";
+import { HandoffPanel } from "./HandoffPanel";
 import { MessageList } from "./MessageList";
 import { QuickReplies } from "./QuickReplies";
 import { StatusBanner } from "./StatusBanner";
@@ -59,7 +60,7 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
         <button
           type="button"
           className="operator"
-          disabled={busy || !state.online}
+          disabled={busy || !state.online || withHuman(state)}
           onClick={() => pick(OPERATOR_REQUEST)}
         >
           {OPERATOR_REQUEST}
@@ -76,12 +77,19 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
         notice={state.notice}
         onDismissNotice={chat.dismissNotice}
       />
+      <HandoffPanel handoff={state.handoff} onCancel={chat.cancelHandoff} onContact={chat.leaveContact} />
       <main className="chat-main">
         <MessageList state={state} onRetry={(key) => void chat.retry(key)} onRate={chat.giveFeedback} />
       </main>
       <footer className="chat-footer">
         <QuickReplies items={quickReplies} disabled={busy || !state.online} onPick={pick} />
-        <Composer disabled={!state.online} busy={busy} inputRef={inputRef} onSend={pick} />
+        <Composer
+          disabled={!state.online}
+          busy={busy}
+          inputRef={inputRef}
+          onSend={pick}
+          onTyping={chat.typing}
+        />
       </footer>
     </div>
   );

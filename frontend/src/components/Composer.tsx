@@ -15,9 +15,10 @@ interface ComposerProps {
   busy: boolean;
   inputRef: RefObject<HTMLTextAreaElement | null>;
   onSend(text: string): void;
+  onTyping?(): void;
 }
 
-export function Composer({ disabled, busy, inputRef, onSend }: ComposerProps) {
+export function Composer({ disabled, busy, inputRef, onSend, onTyping }: ComposerProps) {
   const [text, setText] = useState("");
   const canSend = !disabled && !busy && text.trim().length > 0;
 
@@ -56,6 +57,7 @@ export function Composer({ disabled, busy, inputRef, onSend }: ComposerProps) {
         onChange={(event) => {
           setText(event.target.value);
           fitHeight(event.target);
+          onTyping?.();
         }}
         onKeyDown={onKeyDown}
       />

@@ -1,5 +1,5 @@
 import type { Rating } from "../api/types";
-import type { AssistantMessage, UserMessage } from "../chat/state";
+import type { AssistantMessage, HumanMessage, UserMessage } from "../chat/state";
 import { parseRoadmap, parseStepGuide } from "../navigator/roadmap";
 import { Feedback } from "./Feedback";
 import { BotIcon } from "./icons";
@@ -33,9 +33,6 @@ export function AssistantBubble({ message, feedback, onRate }: AssistantBubblePr
       </span>
       <article className="bubble bubble-assistant" aria-label="サポートからの回答">
         <AnswerBody message={message} />
-        {message.handoff && (
-          <p className="handoff-note">オペレーターへのおつなぎを受け付けました。このままお待ちください。</p>
-        )}
         <SourceList sources={message.sources} />
         {message.rateable && <Feedback messageId={message.id} given={feedback} onRate={onRate} />}
       </article>
@@ -85,5 +82,37 @@ export function UserBubble({ message, onRetry, canRetry }: UserBubbleProps) {
         </div>
       )}
     </li>
+  );
+}
+
+export function HumanBubble({ message }: { message: HumanMessage }) {
+  if (message.kind === "notice") {
+    return (
+      <li className="row row-notice" data-message-id={message.id}>
+        <p className="notice-line">{message.text}</p>
+      </li>
+    );
+  }
+  return (
+    <li className="row row-assistant row-operator" data-message-id={message.id}>
+      <span className="avatar avatar-operator" aria-hidden="true">
+        {(message.author ?? "担").slice(0, 1)}
+      </span>
+      <article
+        className="bubble bubble-operator"
+        aria-label={`オペレーター ${message.author ?? ""}からのメッセージ`}
+      >
+        <p className="operator-name">{message.author ?? "オペレーター"}</p>
+        <RichText text={message.text} />
+      </article>
+    </li>
+  );
+}
+
+export function OperatorTyping({ author }: { author: string }) {
+  return (
+    <p className="operator-typing" role="status">
+      {author}さんが入力中…
+    </p>
   );
 }

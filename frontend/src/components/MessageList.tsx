@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import type { Rating } from "../api/types";
 import type { ChatState } from "../chat/state";
 import { BotIcon } from "./icons";
-import { AssistantBubble, StreamingBubble, UserBubble } from "./MessageBubble";
+import { AssistantBubble, HumanBubble, OperatorTyping, StreamingBubble, UserBubble } from "./MessageBubble";
 import { TypingIndicator } from "./TypingIndicator";
 
 export const WELCOME =
@@ -51,19 +51,22 @@ export function MessageList({ state, onRetry, onRate }: MessageListProps) {
           {state.messages.map((message) =>
             message.kind === "user" ? (
               <UserBubble key={message.key} message={message} onRetry={onRetry} canRetry={!streaming} />
-            ) : (
+            ) : message.kind === "assistant" ? (
               <AssistantBubble
                 key={message.key}
                 message={message}
                 feedback={state.feedback[message.id]}
                 onRate={onRate}
               />
+            ) : (
+              <HumanBubble key={message.key} message={message} />
             ),
           )}
           {streaming && state.streamText ? <StreamingBubble text={state.streamText} /> : null}
         </ol>
       </div>
-      {streaming && !state.streamText && <TypingIndicator />}
+      {streaming && !state.streamText && state.handoff?.status !== "active" && <TypingIndicator />}
+      {state.operatorTyping && <OperatorTyping author={state.operatorTyping} />}
     </div>
   );
 }

@@ -144,3 +144,73 @@ describe("restore notices", () => {
     expect(loaded.notice).toBeNull();
   });
 });
+
+describe("chatReducer with a human operator", () => {
+  const active = {
+    status: "active",
+    operator: "佐藤",
+    position: null,
+    estimatedWaitSeconds: null,
+    open: true,
+    operatorsOnline: true,
+    hours: "",
+    callbackOffered: false,
+    callbackLeft: false,
+  };
+
+  it("a message the operator holds gets no bot answer, and the operator's reply is shown once", () => {
+    const held = { sessionId: SESSION, messageId: "u1", reply: null, handoff: active };
+    const sent = run(initialState(SESSION), asked, {
+      type: "replyReceived",
+      clientMessageId: "c1",
+      response: held,
+    });
+    expect(sent.pending).toBeNull();
+    expect(sent.messages).toEqual([
+      { kind: "user", key: "c1", text: "予約番号とは？", status: "sent", error: undefined },
+    ]);
+    expect(sent.handoff?.operator).toBe("佐藤");
+
+    const event = {
+      id: "o1",
+      role: "operator",
+      text: "担当の佐藤です。",
+      author: "佐藤",
+      createdAt: "2026-12-03T10:00:00Z",
+    };
+    const replied = run(
+      sent,
+      { type: "operatorTyping", author: "佐藤" },
+      { type: "operatorMessage", message: event },
+      {
+        type: "operatorMessage",
+        message: event,
+      },
+    );
+    expect(replied.messages.slice(1)).toEqual([
+      { kind: "operator", key: "o1", id: "o1", text: "担当の佐藤です。", author: "佐藤" },
+    ]);
+    expect(replied.operatorTyping).toBeNull();
+    expect(currentQuickReplies(replied)).toEqual([]);
+  });
+
+  it("restores operator messages, notices and the hand-off from history", () => {
+    const restored = run(initialState(SESSION), {
+      type: "historyLoaded",
+      history: {
+        sessionId: SESSION,
+        messages: [
+          {
+            ...historyMessage("n1", "assistant", "x"),
+            role: "system",
+            text: "オペレーターの佐藤がご対応します。",
+          },
+          { ...historyMessage("o1", "assistant", "x"), role: "operator", text: "こんにちは", author: "佐藤" },
+        ],
+        handoff: active,
+      },
+    });
+    expect(restored.messages.map((m) => m.kind)).toEqual(["notice", "operator"]);
+    expect(restored.handoff?.status).toBe("active");
+  });
+});

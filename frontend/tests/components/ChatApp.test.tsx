@@ -211,15 +211,58 @@ describe("ChatApp", () => {
     expect(screen.getAllByRole("list", { name: "乗り換えの手順" })).toHaveLength(1);
   });
 
-  it("offers a way to a human operator and shows the hand-off", async () => {
+  it("offers a way to a human operator and shows the place in the queue honestly", async () => {
     const api = new FakeApi();
-    api.answer = () => response("m1", "おつなぎします。", { mode: "handoff", handoff: true });
+    api.answer = () => ({
+      ...response("m1", "おつなぎします。", { mode: "handoff", handoff: true }),
+      handoff: {
+        status: "waiting",
+        operator: null,
+        position: 2,
+        estimatedWaitSeconds: 240,
+        open: true,
+        operatorsOnline: true,
+        hours: "always",
+        callbackOffered: false,
+        callbackLeft: false,
+      },
+    });
+    const { user } = setup(api);
+    const operatorButton = within(screen.getByRole("banner")).getByRole("button", {
+      name: "オペレーターと話す",
+    });
+
+    await user.click(operatorButton);
+
+    expect(await screen.findByText(/2番目にお待ちです。待ち時間の目安は約4分です。/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "おつなぎを取り消す" })).toBeTruthy();
+    expect(api.sent[0]?.message).toBe("オペレーターと話す");
+    expect((operatorButton as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("outside business hours offers the call-back form instead of a wait", async () => {
+    const api = new FakeApi();
+    api.answer = () => ({
+      ...response("m1", "対応時間外です。", { mode: "handoff", handoff: true }),
+      handoff: {
+        status: "missed",
+        operator: null,
+        position: null,
+        estimatedWaitSeconds: null,
+        open: false,
+        operatorsOnline: false,
+        hours: "mon-fri 09:00-18:00 Asia/Tokyo",
+        callbackOffered: true,
+        callbackLeft: false,
+      },
+    });
     const { user } = setup(api);
 
     await user.click(within(screen.getByRole("banner")).getByRole("button", { name: "オペレーターと話す" }));
 
-    expect(await screen.findByText(/オペレーターへのおつなぎを受け付けました/)).toBeTruthy();
-    expect(api.sent[0]?.message).toBe("オペレーターと話す");
+    expect(await screen.findByRole("form", { name: "折り返しのご連絡先" })).toBeTruthy();
+    expect(screen.getByText(/対応時間: mon-fri 09:00-18:00 Asia\/Tokyo/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "おつなぎを取り消す" })).toBeNull();
   });
 });
 

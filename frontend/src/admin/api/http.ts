@@ -94,6 +94,12 @@ export class AdminHttp {
     }
   }
 
+  /** A current access token (refreshed first when needed), for the console's socket.io sign-in. */
+  async accessToken(): Promise<string | null> {
+    await this.json({ method: "GET", path: "/api/auth/me" }).catch(() => undefined);
+    return this.tokens.accessToken;
+  }
+
   json<T>(call: Call): Promise<T> {
     return this.authorised(call).then((response) => this.parse<T>(response));
   }

@@ -4,21 +4,28 @@ import type { AdminHttp } from "../api/http";
 import type { User } from "../api/types";
 import { type Console, ConsoleContext } from "../context";
 import { japanDay } from "../format";
+import type { ConnectLive } from "../live";
+import { useLive } from "../live";
 import { AnalyticsPage } from "../pages/AnalyticsPage";
 import { BenchPage } from "../pages/BenchPage";
+import { CallbacksPage } from "../pages/CallbacksPage";
 import { CarriersPage } from "../pages/CarriersPage";
 import { ConversationPage } from "../pages/ConversationPage";
 import { ConversationsPage } from "../pages/ConversationsPage";
 import { FaqEditPage } from "../pages/FaqEditPage";
 import { FaqListPage } from "../pages/FaqListPage";
 import { GapsPage } from "../pages/GapsPage";
+import { HandoffsPage } from "../pages/HandoffsPage";
 import { LoginPage } from "../pages/LoginPage";
 import { BASE, parseRoute, type Route, useLocation } from "../router";
 import { Link } from "./common";
+import { LiveProvider } from "./LiveProvider";
 
 type Session = { state: "checking" } | { state: "out"; notice: string | null } | { state: "in"; user: User };
 
 const NAV: { page: Route["page"]; label: string }[] = [
+  { page: "handoffs", label: "有人対応" },
+  { page: "callbacks", label: "折り返し" },
   { page: "faqs", label: "FAQ" },
   { page: "carriers", label: "事業者" },
   { page: "bench", label: "質問を試す" },
@@ -61,10 +68,32 @@ function Page({ route }: { route: Route }) {
       return <GapsPage />;
     case "analytics":
       return <AnalyticsPage />;
+    case "handoffs":
+      return <HandoffsPage id={route.id} />;
+    case "callbacks":
+      return <CallbacksPage />;
   }
 }
 
-export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; now?: () => Date }) {
+/** The tab's title: the page, and a badge counting hand-offs that arrived meanwhile. */
+function Title({ section }: { section: Route["page"] }) {
+  const { arrivals } = useLive();
+  useEffect(() => {
+    const item = NAV.find((entry) => entry.page === section);
+    const badge = arrivals > 0 ? `(${arrivals}) ` : "";
+    document.title = `${badge}${item?.label ?? "管理"} | MNPチャットボット 管理コンソール`;
+  }, [section, arrivals]);
+  return null;
+}
+
+interface AdminAppProps {
+  http: AdminHttp;
+  now?: () => Date;
+  /** The live link for hand-offs (socket.io in the browser); none in unit tests. */
+  connectLive?: ConnectLive | null;
+}
+
+export function AdminApp({ http, now = () => new Date(), connectLive = null }: AdminAppProps) {
   const api = useMemo(() => new AdminApi(http), [http]);
   const [session, setSession] = useState<Session>({ state: "checking" });
   const location = useLocation();
@@ -111,6 +140,7 @@ export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; no
     const item = NAV.find((entry) => entry.page === section);
     document.title = `${item?.label ?? "管理"} | MNPチャットボット 管理コンソール`;
   }, [section]);
+  const live = useMemo(() => connectLive, [connectLive]);
 
   if (session.state === "checking") return <p className="admin-loading">読み込み中…</p>;
   if (session.state === "out") {
@@ -131,36 +161,39 @@ export function AdminApp({ http, now = () => new Date() }: { http: AdminHttp; no
 
   return (
     <ConsoleContext.Provider value={consoleValue}>
-      <div className="admin">
-        <header className="admin-header">
-          <span className="admin-brand">MNP 管理コンソール</span>
-          <nav aria-label="メニュー">
-            <ul>
-              {NAV.map((item) => (
-                <li key={item.page}>
-                  <Link
-                    to={`${BASE}/${item.page}`}
-                    className={item.page === section ? "nav-link current" : "nav-link"}
-                  >
-                    {item.label}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <div className="admin-user">
-            <span>
-              {session.user.displayName}（{ROLE_LABELS[session.user.role]}）
-            </span>
-            <button type="button" onClick={logout}>
-              ログアウト
-            </button>
-          </div>
-        </header>
-        <main className="admin-main">
-          <Page route={route} />
-        </main>
-      </div>
+      <LiveProvider connect={live}>
+        <Title section={section} />
+        <div className="admin">
+          <header className="admin-header">
+            <span className="admin-brand">MNP 管理コンソール</span>
+            <nav aria-label="メニュー">
+              <ul>
+                {NAV.map((item) => (
+                  <li key={item.page}>
+                    <Link
+                      to={`${BASE}/${item.page}`}
+                      className={item.page === section ? "nav-link current" : "nav-link"}
+                    >
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div className="admin-user">
+              <span>
+                {session.user.displayName}（{ROLE_LABELS[session.user.role]}）
+              </span>
+              <button type="button" onClick={logout}>
+                ログアウト
+              </button>
+            </div>
+          </header>
+          <main className="admin-main">
+            <Page route={route} />
+          </main>
+        </div>
+      </LiveProvider>
     </ConsoleContext.Provider>
   );
 }
