@@ -2,6 +2,7 @@
 
 Viewers read the queue; operators and admins act; only admins change the settings."""
 
+import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from mnp_chatbot.handoff.schemas import (
     HandoffDetailRead,
     HandoffList,
     HandoffRead,
+    HandoffStatsRead,
     HandoffStatusName,
     NoteRead,
     OperatorList,
@@ -196,6 +198,18 @@ async def get_settings(_: CurrentUser, handoffs: HandoffServiceDep) -> SettingsR
 async def put_settings(body: SettingsUpdate, user: AdminUser, handoffs: HandoffServiceDep) -> SettingsRead:
     values = body.model_dump(by_alias=True, exclude_none=True)
     return SettingsRead.model_validate(await handoffs.update_policy(user, values))
+
+
+@router.get(
+    "/handoff-stats", response_model=HandoffStatsRead, response_model_by_alias=True, responses=ACTIONS
+)
+async def get_stats(
+    _: CurrentUser,
+    handoffs: HandoffServiceDep,
+    first: Annotated[dt.date | None, Query(alias="from", description="First day (Japan time)")] = None,
+    last: Annotated[dt.date | None, Query(alias="to", description="Last day, inclusive (Japan time)")] = None,
+) -> HandoffStatsRead:
+    return HandoffStatsRead.model_validate(await handoffs.stats(first, last))
 
 
 CUSTOMER = errors(404, 409, 422, 429)

@@ -225,3 +225,35 @@ def callback_read(handoff: Handoff) -> CallbackRead:
         requested_at=handoff.callback_requested_at,
         done_at=handoff.callback_done_at,
     )
+
+
+class DayFiguresRead(Schema):
+    date: dt.date
+    requests: int
+    abandoned: int
+    missed: int
+    wait_p50_seconds: float | None = Field(serialization_alias="waitP50Seconds")
+    first_response_p50_seconds: float | None = Field(serialization_alias="firstResponseP50Seconds")
+
+
+class OperatorFiguresRead(Schema):
+    operator: str
+    conversations: int
+    resolved: int
+
+
+class HandoffStatsRead(Schema):
+    from_: dt.date = Field(serialization_alias="from")
+    to: dt.date
+    timezone: str
+    waiting: int = Field(description="Waiting now")
+    requests: int
+    resolved: int
+    abandoned: int
+    missed: int
+    wait_p50_seconds: float | None = Field(serialization_alias="waitP50Seconds")
+    wait_p90_seconds: float | None = Field(serialization_alias="waitP90Seconds")
+    first_response_p50_seconds: float | None = Field(serialization_alias="firstResponseP50Seconds")
+    first_response_p90_seconds: float | None = Field(serialization_alias="firstResponseP90Seconds")
+    days: list[DayFiguresRead]
+    operators: list[OperatorFiguresRead]

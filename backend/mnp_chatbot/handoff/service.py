@@ -30,6 +30,7 @@ from mnp_chatbot.handoff.repository import (
     PresenceRepository,
     SettingRepository,
 )
+from mnp_chatbot.handoff.stats import JST, HandoffStats, StatsRepository
 from mnp_chatbot.handoff.status import (
     CANCELLED_NOTICE,
     RELEASED_NOTICE,
@@ -45,6 +46,7 @@ POLICY_TTL_SECONDS = 5.0
 RECENT_WAITS = 20
 TRANSCRIPT_LIMIT = 200
 RETURNED_TO_BOT = "returned_to_bot"
+MAX_STATS_DAYS = 365
 
 
 class Publisher(Protocol):
@@ -533,6 +535,16 @@ class HandoffService:
             await session.flush()
             await self._audit(session, AuditAction.HANDOFF_CALLBACK_DONE, actor, handoff, {})
         return handoff
+
+    async def stats(self, first: dt.date | None, last: dt.date | None) -> HandoffStats:
+        """The console's hand-off figures for the days asked for (default: the last 30, Japan time)."""
+        today = self.clock().astimezone(JST).date()
+        last = last or today
+        first = first or last - dt.timedelta(days=29)
+        if first > last or (last - first).days > MAX_STATS_DAYS:
+            raise exceptions.InvalidHandoffSetting(f"期間は1〜{MAX_STATS_DAYS + 1}日で指定してください。")
+        async with self.sessionmaker() as session:
+            return await StatsRepository(session).stats(first, last)
 
     # The sweep
 

@@ -317,3 +317,31 @@ class TestOutsideHours:
         response = await client.post("/api/handoff/contact", json=body)
         assert response.status_code == 422
         assert "error" in response.json()
+
+
+class TestStats:
+    async def test_figures_count_requests_waits_and_operators(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await online(client, console)
+        await ask(client, "人と話したい")
+        asked = await ask(client, "オペレーターと話したい")
+        first, _ = await waiting(client, headers)
+        json_of(await client.post(f"/api/admin/handoffs/{first['id']}/claim", headers=headers))
+        json_of(
+            await client.post(
+                f"/api/admin/handoffs/{first['id']}/messages", json={"text": "どうぞ"}, headers=headers
+            ),
+            201,
+        )
+        json_of(await client.post("/api/handoff/cancel", json={"sessionId": asked["sessionId"]}))
+
+        stats = json_of(await client.get("/api/admin/handoff-stats", headers=await console.headers("viewer")))
+        assert (stats["requests"], stats["abandoned"], stats["waiting"]) == (2, 1, 0)
+        assert stats["waitP50Seconds"] is not None
+        assert stats["firstResponseP50Seconds"] >= stats["waitP50Seconds"]
+        assert stats["operators"] == [{"operator": "operator 担当", "conversations": 1, "resolved": 0}]
+        assert len(stats["days"]) == 30
+        assert sum(day["requests"] for day in stats["days"]) == 2
+        bad = await client.get("/api/admin/handoff-stats?from=2026-12-10&to=2026-12-01", headers=headers)
+        assert bad.status_code == 422

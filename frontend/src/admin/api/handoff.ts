@@ -78,6 +78,32 @@ export interface HandoffSettings {
   abandonSeconds: number;
 }
 
+export interface HandoffDay {
+  date: string;
+  requests: number;
+  abandoned: number;
+  missed: number;
+  waitP50Seconds: number | null;
+  firstResponseP50Seconds: number | null;
+}
+
+export interface HandoffStats {
+  from: string;
+  to: string;
+  timezone: string;
+  waiting: number;
+  requests: number;
+  resolved: number;
+  abandoned: number;
+  missed: number;
+  waitP50Seconds: number | null;
+  waitP90Seconds: number | null;
+  firstResponseP50Seconds: number | null;
+  firstResponseP90Seconds: number | null;
+  days: HandoffDay[];
+  operators: { operator: string; conversations: number; resolved: number }[];
+}
+
 export interface FaqHit {
   id: string;
   question: string;
@@ -157,6 +183,10 @@ export class HandoffApi {
 
   saveSettings(settings: Partial<HandoffSettings>): Promise<HandoffSettings> {
     return this.http.json({ method: "PUT", path: "/api/admin/handoff-settings", json: settings });
+  }
+
+  stats(window: { from?: string; to?: string }): Promise<HandoffStats> {
+    return this.http.json({ method: "GET", path: "/api/admin/handoff-stats", query: { ...window } });
   }
 
   searchFaqs(q: string): Promise<{ results: FaqHit[] }> {

@@ -2,6 +2,7 @@ import type { Day } from "../api/types";
 import { ColumnChart, LineChart, type Point } from "../components/charts";
 import { ErrorNote, Loading } from "../components/common";
 import { DayWindowSelect, useDayWindow } from "../components/DayWindow";
+import { HandoffCharts } from "../components/HandoffCharts";
 import { useConsole, useLoad } from "../context";
 import { label, MODE_LABELS, millis, percent } from "../format";
 
@@ -129,6 +130,7 @@ export function AnalyticsPage() {
               </ul>
             </section>
           </div>
+          <HandoffCharts window={window} />
         </>
       )}
     </section>

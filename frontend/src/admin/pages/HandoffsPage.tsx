@@ -1,5 +1,11 @@
 import { type FormEvent, useEffect, useMemo, useState } from "react";
-import { HandoffApi, type HandoffDetail, type HandoffItem, type PresenceStatus } from "../api/handoff";
+import {
+  HandoffApi,
+  type HandoffDetail,
+  type HandoffItem,
+  type HandoffSettings,
+  type PresenceStatus,
+} from "../api/handoff";
 import { Badge, ErrorNote, Link, Loading } from "../components/common";
 import { canEdit, operatorMessage, useConsole, useLoad } from "../context";
 import { formatDateTime } from "../format";
@@ -394,6 +400,93 @@ function HandoffView({ id, handoffs }: { id: string; handoffs: HandoffApi }) {
   );
 }
 
+function SettingsForm({ handoffs }: { handoffs: HandoffApi }) {
+  const { user } = useConsole();
+  const loaded = useLoad(() => handoffs.settings(), "handoff-settings");
+  const [draft, setDraft] = useState<HandoffSettings | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const current = draft ?? loaded.data;
+  if (!current) return null;
+  const admin = user.role === "admin";
+  const change = (patch: Partial<HandoffSettings>) => setDraft({ ...current, ...patch });
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setMessage(null);
+    try {
+      setDraft(await handoffs.saveSettings(current));
+      setMessage("設定を保存しました。");
+    } catch (failure) {
+      setError(operatorMessage(failure));
+    }
+  };
+  return (
+    <details className="panel handoff-settings">
+      <summary>有人対応の設定</summary>
+      <form onSubmit={save}>
+        <label>
+          対応時間（例: mon-fri 09:00-18:00 Asia/Tokyo、常時は always）
+          <input
+            value={current.hours}
+            disabled={!admin}
+            onChange={(event) => change({ hours: event.target.value })}
+          />
+        </label>
+        <label>
+          休業日（YYYY-MM-DD をカンマ区切り）
+          <input
+            value={current.holidays.join(",")}
+            disabled={!admin}
+            onChange={(event) =>
+              change({
+                holidays: event.target.value
+                  .split(",")
+                  .map((day) => day.trim())
+                  .filter(Boolean),
+              })
+            }
+          />
+        </label>
+        <label>
+          同時対応数（1人あたり）
+          <input
+            type="number"
+            min={1}
+            max={50}
+            value={current.capacity}
+            disabled={!admin}
+            onChange={(event) => change({ capacity: Number(event.target.value) })}
+          />
+        </label>
+        <label>
+          切断とみなして待機列に戻すまで（秒）
+          <input
+            type="number"
+            min={10}
+            value={current.reclaimSeconds}
+            disabled={!admin}
+            onChange={(event) => change({ reclaimSeconds: Number(event.target.value) })}
+          />
+        </label>
+        <label>
+          応答のないお客さまの待ちを終えるまで（秒）
+          <input
+            type="number"
+            min={60}
+            value={current.abandonSeconds}
+            disabled={!admin}
+            onChange={(event) => change({ abandonSeconds: Number(event.target.value) })}
+          />
+        </label>
+        {admin && <button type="submit">設定を保存</button>}
+      </form>
+      <ErrorNote message={error} />
+      {message && <p role="status">{message}</p>}
+    </details>
+  );
+}
+
 export function HandoffsPage({ id }: { id: string | null }) {
   const handoffs = useHandoffApi();
   const live = useLive();
@@ -418,6 +511,7 @@ export function HandoffsPage({ id }: { id: string | null }) {
           <p className="muted">左の一覧から会話を選んでください。</p>
         )}
       </div>
+      <SettingsForm handoffs={handoffs} />
     </section>
   );
 }
