@@ -1,6 +1,7 @@
 """The hand-off through the real app: queue, claim, conversation, resolve/release/cancel, call-backs, roles,
 audit and the customer's data rights."""
 
+import datetime as dt
 from typing import Any
 
 import httpx
@@ -8,8 +9,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mnp_chatbot.audit.service import AuditTrail
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.handoff.models import Handoff
+from mnp_chatbot.handoff.policy import HandoffPolicy
+from mnp_chatbot.handoff.service import HandoffService
+from mnp_chatbot.privacy import retention
+from mnp_chatbot.privacy.encryption import Encryptor
 from tests.admin.support import Console, audit_rows, json_of
 from tests.fixtures.app import SettingsFactory
 
@@ -345,3 +351,56 @@ class TestStats:
         assert sum(day["requests"] for day in stats["days"]) == 2
         bad = await client.get("/api/admin/handoff-stats?from=2026-12-10&to=2026-12-01", headers=headers)
         assert bad.status_code == 422
+
+
+class TestSweep:
+    async def test_an_unseen_operators_conversation_returns_to_the_queue_and_a_silent_wait_ends(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        headers = await online(client, console)
+        await ask(client, "人と話したい")
+        await ask(client, "オペレーターと話したい")
+        held, idle = await waiting(client, headers)
+        json_of(await client.post(f"/api/admin/handoffs/{held['id']}/claim", headers=headers))
+        async with db.begin() as session:
+            await session.execute(
+                text("UPDATE operator_presence SET last_seen_at = now() - interval '10 minutes'")
+            )
+            await session.execute(text("UPDATE handoffs SET claimed_at = now() - interval '10 minutes'"))
+            await session.execute(
+                text("UPDATE handoffs SET queued_at = now() - interval '1 hour' WHERE id = :id"),
+                {"id": idle["id"]},
+            )
+            await session.execute(
+                text(
+                    "UPDATE conversations SET last_message_at = now() - interval '1 hour' "
+                    "WHERE id = (SELECT session_id FROM handoffs WHERE id = :id)"
+                ),
+                {"id": idle["id"]},
+            )
+        service = HandoffService(
+            db,
+            AuditTrail(enabled=True),
+            Encryptor.from_secret("test"),
+            HandoffPolicy("always", (), 3, 120, 1800),
+            mask=lambda value: value,
+        )
+        assert await service.sweep() == (1, 1)
+        assert await service.sweep() == (0, 0)
+        async with db() as session:
+            statuses = dict((await session.execute(select(Handoff.id, Handoff.status))).all())
+        assert {str(k): v for k, v in statuses.items()} == {held["id"]: "waiting", idle["id"]: "abandoned"}
+
+
+class TestRetention:
+    async def test_the_purge_removes_kept_contacts(
+        self, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        asked = await ask(client, "オペレーターと話したい")
+        body = {"sessionId": asked["sessionId"], "method": "email", "value": "taro@example.jp"}
+        json_of(await client.post("/api/handoff/contact", json=body))
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)
+        report = await retention.purge(db, AuditTrail(enabled=True), now=later, days=30)
+        assert report.total >= 1
+        async with db() as session:
+            assert await session.scalar(text("SELECT count(*) FROM handoffs")) == 0
