@@ -7,6 +7,7 @@ Events go through the Redis manager when REDIS_URL is set, so a console on one r
 another.
 """
 
+import time
 import uuid
 from typing import Any
 
@@ -21,6 +22,7 @@ from mnp_chatbot.realtime.server import Realtime
 
 log = get_logger(__name__)
 OPERATORS_ROOM = "operators"
+TYPING_EVERY_SECONDS = 2.0
 STAFF = (UserRole.ADMIN.value, UserRole.OPERATOR.value)
 
 
@@ -54,7 +56,8 @@ def register(realtime: Realtime) -> None:
         except AppError as error:
             return error.body()
         user = principal.user
-        await sio.save_session(sid, {"user_id": str(user.id), "role": user.role, "name": user.display_name})
+        async with sio.session(sid) as session:
+            session.update(user_id=str(user.id), role=user.role, name=user.display_name)
         await sio.enter_room(sid, OPERATORS_ROOM)
         if user.role in STAFF and realtime.handoffs is not None:
             await realtime.handoffs.heartbeat(user.id)
@@ -70,10 +73,14 @@ def register(realtime: Realtime) -> None:
 
     @sio.on("operator:typing")  # type: ignore[untyped-decorator]
     async def on_operator_typing(sid: str, data: Any) -> None:
-        session = await sio.get_session(sid)
         handoff_id = _uuid(data.get("handoffId") if isinstance(data, dict) else None)
-        if session.get("role") not in STAFF or handoff_id is None or realtime.handoffs is None:
-            return
+        async with sio.session(sid) as session:
+            if session.get("role") not in STAFF or handoff_id is None or realtime.handoffs is None:
+                return
+            now = time.monotonic()
+            if now - session.get("typed_at", -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+                return
+            session["typed_at"] = now
         await realtime.handoffs.operator_typing(handoff_id, uuid.UUID(session["user_id"]), session["name"])
 
     @sio.on("chat:typing")  # type: ignore[untyped-decorator]
@@ -81,6 +88,11 @@ def register(realtime: Realtime) -> None:
         token = data.get("sessionId") if isinstance(data, dict) else None
         if not isinstance(token, str) or realtime.chat is None or realtime.chat.handoffs is None:
             return
+        async with sio.session(sid) as session:  # at most one look-up per TYPING_EVERY_SECONDS a socket
+            now = time.monotonic()
+            if now - session.get("typed_at", -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+                return
+            session["typed_at"] = now
         try:
             await realtime.chat.typing(token)
         except AppError:
