@@ -26,7 +26,8 @@ async def two_clients(
     clients: list[httpx.AsyncClient] = []
     managers: list[LifespanManager] = []
     for _ in range(2):
-        manager = LifespanManager(create_app(make_settings(REDIS_URL=redis_url)), startup_timeout=60)
+        settings = make_settings(REDIS_URL=redis_url, HANDOFF_CAPACITY=ROUNDS)  # the race, not the capacity
+        manager = LifespanManager(create_app(settings), startup_timeout=60)
         await manager.__aenter__()
         managers.append(manager)
         transport = httpx.ASGITransport(app=manager.app)

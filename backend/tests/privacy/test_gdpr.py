@@ -67,7 +67,7 @@ async def add_handoff(db: async_sessionmaker[AsyncSession], conversation: uuid.U
     )
     async with db.begin() as session:
         session.add(
-            Handoff(session_id=conversation, reason="requested", status="queued", contact_ciphertext=sealed)
+            Handoff(session_id=conversation, reason="requested", status="waiting", contact_ciphertext=sealed)
         )
 
 

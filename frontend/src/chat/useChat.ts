@@ -162,6 +162,11 @@ export function useChat(deps: ChatDeps): Chat {
           onSessionExpired: expire,
         });
         dispatch({ type: "replyReceived", clientMessageId, response });
+        // A hand-off's live events go to the socket's conversation rooms, which a reply sent over REST (the
+        // socket not yet connected) did not join: a resync joins them.
+        const realtime = realtimeRef.current;
+        if (response.handoff && realtime?.connected)
+          void realtime.resync(response.sessionId, ACK_TIMEOUT_MS).catch(() => undefined);
       } catch (error) {
         dispatch({ type: "sendFailed", clientMessageId, error: customerMessage(error) });
       } finally {
