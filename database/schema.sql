@@ -278,6 +278,32 @@ CREATE TABLE public.feedback (
 
 
 --
+-- Name: handoff_notes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.handoff_notes (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    handoff_id uuid NOT NULL,
+    author_id uuid,
+    kind character varying(16) DEFAULT 'note'::character varying NOT NULL,
+    text text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: handoff_settings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.handoff_settings (
+    key character varying(48) NOT NULL,
+    value jsonb NOT NULL,
+    updated_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: handoffs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -291,7 +317,15 @@ CREATE TABLE public.handoffs (
     claimed_at timestamp with time zone,
     resolved_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    channel character varying(16) DEFAULT 'web'::character varying NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_response_at timestamp with time zone,
+    outcome character varying(32),
+    callback_requested_at timestamp with time zone,
+    callback_done_at timestamp with time zone,
+    callback_done_by uuid,
+    CONSTRAINT ck_handoffs_status CHECK (((status)::text = ANY ((ARRAY['waiting'::character varying, 'active'::character varying, 'resolved'::character varying, 'abandoned'::character varying, 'missed'::character varying])::text[])))
 );
 
 
@@ -314,7 +348,21 @@ CREATE TABLE public.messages (
     reply_to_id uuid,
     prompt_version character varying(32),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    author character varying(100),
     CONSTRAINT ck_messages_role CHECK (((role)::text = ANY ((ARRAY['user'::character varying, 'assistant'::character varying, 'operator'::character varying, 'system'::character varying])::text[])))
+);
+
+
+--
+-- Name: operator_presence; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.operator_presence (
+    user_id uuid NOT NULL,
+    status character varying(16) NOT NULL,
+    capacity integer,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 
@@ -422,6 +470,22 @@ ALTER TABLE ONLY public.feedback
 
 
 --
+-- Name: handoff_notes pk_handoff_notes; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoff_notes
+    ADD CONSTRAINT pk_handoff_notes PRIMARY KEY (id);
+
+
+--
+-- Name: handoff_settings pk_handoff_settings; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoff_settings
+    ADD CONSTRAINT pk_handoff_settings PRIMARY KEY (key);
+
+
+--
 -- Name: handoffs pk_handoffs; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -435,6 +499,14 @@ ALTER TABLE ONLY public.handoffs
 
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT pk_messages PRIMARY KEY (id);
+
+
+--
+-- Name: operator_presence pk_operator_presence; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.operator_presence
+    ADD CONSTRAINT pk_operator_presence PRIMARY KEY (user_id);
 
 
 --
@@ -608,6 +680,13 @@ CREATE INDEX ix_faqs_category ON public.faqs USING btree (category);
 
 
 --
+-- Name: ix_handoff_notes_handoff_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_handoff_notes_handoff_id ON public.handoff_notes USING btree (handoff_id);
+
+
+--
 -- Name: ix_refresh_tokens_session_id; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -619,6 +698,13 @@ CREATE INDEX ix_refresh_tokens_session_id ON public.refresh_tokens USING btree (
 --
 
 CREATE UNIQUE INDEX uq_audit_logs_chain_seq ON public.audit_logs USING btree (chain_seq);
+
+
+--
+-- Name: uq_handoffs_open_per_conversation; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_handoffs_open_per_conversation ON public.handoffs USING btree (session_id) WHERE ((status)::text = ANY ((ARRAY['waiting'::character varying, 'active'::character varying])::text[]));
 
 
 --
@@ -667,6 +753,38 @@ ALTER TABLE ONLY public.feedback
 
 
 --
+-- Name: handoff_notes fk_handoff_notes_author_id_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoff_notes
+    ADD CONSTRAINT fk_handoff_notes_author_id_users FOREIGN KEY (author_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: handoff_notes fk_handoff_notes_handoff_id_handoffs; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoff_notes
+    ADD CONSTRAINT fk_handoff_notes_handoff_id_handoffs FOREIGN KEY (handoff_id) REFERENCES public.handoffs(id) ON DELETE CASCADE;
+
+
+--
+-- Name: handoff_settings fk_handoff_settings_updated_by_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoff_settings
+    ADD CONSTRAINT fk_handoff_settings_updated_by_users FOREIGN KEY (updated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: handoffs fk_handoffs_callback_done_by_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.handoffs
+    ADD CONSTRAINT fk_handoffs_callback_done_by_users FOREIGN KEY (callback_done_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
 -- Name: handoffs fk_handoffs_operator_id_users; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -699,6 +817,14 @@ ALTER TABLE ONLY public.messages
 
 
 --
+-- Name: operator_presence fk_operator_presence_user_id_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.operator_presence
+    ADD CONSTRAINT fk_operator_presence_user_id_users FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: refresh_tokens fk_refresh_tokens_session_id_auth_sessions; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -710,5 +836,5 @@ ALTER TABLE ONLY public.refresh_tokens
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0006')
+INSERT INTO public.alembic_version (version_num) VALUES ('0004')
 ON CONFLICT DO NOTHING;

@@ -5,7 +5,7 @@ active), one open hand-off per conversation, operators' presence, internal notes
 settings, and the operator's display name on their messages.
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
