@@ -6,9 +6,11 @@ from mnp_chatbot.channels.line.client import LineClient
 from mnp_chatbot.channels.line.repository import EventIntake
 from mnp_chatbot.channels.line.service import LineChannel, LineConfig
 from mnp_chatbot.channels.line.worker import EventWorker
+from mnp_chatbot.chat.models import ChannelName
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.resources import Resources
+from mnp_chatbot.handoff.service import HandoffService
 from mnp_chatbot.privacy.encryption import Encryptor
 from mnp_chatbot.privacy.service import DataRightsService
 
@@ -35,6 +37,9 @@ def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -
     line = LineChannel(resources.sessionmaker, intake, client, chat, encryptor, config, rights=rights)
     worker = EventWorker(resources.sessionmaker, line.handle, concurrency=settings.LINE_WORKER_CONCURRENCY)
     line.on_enqueued = worker.wake
+    handoffs = resources.extras.get("handoffs")
+    if isinstance(handoffs, HandoffService):  # operators' messages reach LINE customers by push
+        handoffs.register_delivery(ChannelName.LINE.value, line.deliver)
     if settings.LINE_WORKER_IN_PROCESS:
         worker.start()
     resources.extras.update(line=line, line_worker=worker)

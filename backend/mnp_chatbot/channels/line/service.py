@@ -31,6 +31,7 @@ from mnp_chatbot.chat.exceptions import SessionExpired
 from mnp_chatbot.chat.models import ChannelName
 from mnp_chatbot.chat.service import ChatService, Inbound
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.handoff.service import Outbound
 from mnp_chatbot.privacy import service as data_rights
 from mnp_chatbot.privacy.encryption import Encryptor
 from mnp_chatbot.privacy.exceptions import DataRightsDisabled, UnknownSession
@@ -263,6 +264,13 @@ class LineChannel:
         header = texts.EXPORT_HEADER.format(count=len(lines))
         parts = formatting.split_text("\n".join(lines)) if lines else []
         return formatting.texts(header, *parts[: formatting.MAX_MESSAGES - 1])
+
+    async def deliver(self, conversation_id: uuid.UUID, outbound: Outbound) -> None:
+        """The hand-off's delivery for LINE: an operator's message (with their name) or a notice, by push;
+        the message id is the retry key, so a retried push is shown once."""
+        text = f"{outbound.author}：{outbound.text}" if outbound.author else outbound.text
+        outcome = await self.push_to_conversation(conversation_id, text, key=str(outbound.id))
+        log.info("line.handoff.delivered", outcome=outcome)
 
     async def push_to_conversation(self, conversation_id: uuid.UUID, text: str, *, key: str) -> str:
         """An operator's message to a LINE customer, by push; nothing is sent after an unfollow."""
