@@ -93,7 +93,7 @@ async def test_follow_greets_unfollow_stops_operator_pushes(line_app: LineApp, l
     row = await line_app.resources.pool.fetchrow(
         "SELECT c.id, h.status AS handoff FROM conversations c JOIN handoffs h ON h.session_id = c.id"
     )
-    assert row["handoff"] == "queued"
+    assert row["handoff"] == "waiting"  # in the operators' queue (the hand-off's state machine)
     sent = await line_app.line.push_to_conversation(
         row["id"], "オペレーターの山田です。", key=str(uuid.uuid4())
     )
