@@ -14,7 +14,9 @@ from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.middleware import header, send_error
 
 log = get_logger(__name__)
-CONSOLE_PREFIXES = ("/api/admin/", "/api/auth/logout", "/api/auth/me")
+# Sign-out is not gated: like /api/auth/refresh it names its sign-in by the refresh token in its (small) body,
+# and must work after the access token has expired.
+CONSOLE_PREFIXES = ("/api/admin/", "/api/auth/me")
 
 
 def bearer_token(scope: Scope) -> str | None:
