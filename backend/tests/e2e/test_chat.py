@@ -94,8 +94,10 @@ class TestAsking:
         await page.get_by_role("banner").get_by_role("button", name=OPERATOR).click()
 
         answer = chat.answers.nth(count)
-        await expect(answer.locator(".handoff-note")).to_be_visible()
         await expect(answer).to_contain_text("オペレーター")
+        status = page.get_by_role("region", name="オペレーター対応")  # the hand-off's honest status
+        await expect(status).to_be_visible()
+        await expect(page.get_by_role("banner").get_by_role("button", name=OPERATOR)).to_be_disabled()
         await save(page, screenshots, "04-operator")
 
 
