@@ -120,7 +120,7 @@ async def add_handoffs(
             Handoff(
                 session_id=conversation.id,
                 reason="requested",
-                status="queued",
+                status="missed",  # call-back requests left outside hours (not open, so many per conversation)
                 contact_ciphertext=sealer.encrypt_text(f"{CONTACT} #{i}", context=HANDOFF_CONTACT),
             )
             for i in range(count)
