@@ -37,6 +37,9 @@ class HandoffStatus(StrEnum):
 
 
 OPEN_STATUSES = (HandoffStatus.WAITING.value, HandoffStatus.ACTIVE.value)
+# The predicate of the one-open-hand-off index, as SQL literals: an ON CONFLICT that names it with bound
+# parameters stops matching the index once PostgreSQL plans the prepared statement generically (6th use).
+OPEN_PREDICATE = text("status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_STATUSES)))
 
 
 class PresenceStatus(StrEnum):
@@ -73,7 +76,7 @@ class Handoff(TimestampMixin, Base):
             "uq_handoffs_open_per_conversation",
             "session_id",
             unique=True,
-            postgresql_where=text("status IN ('waiting', 'active')"),
+            postgresql_where=OPEN_PREDICATE,
         ),
         CheckConstraint("status IN ('waiting', 'active', 'resolved', 'abandoned', 'missed')", name="status"),
     )

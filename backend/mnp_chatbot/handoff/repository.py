@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from mnp_chatbot.auth.models import User
 from mnp_chatbot.chat.models import Conversation, Message
 from mnp_chatbot.handoff.models import (
+    OPEN_PREDICATE,
     OPEN_STATUSES,
     Handoff,
     HandoffNote,
@@ -64,7 +65,7 @@ class HandoffRepository:
             .values(session_id=conversation_id, reason=reason, channel=channel, status=HandoffStatus.WAITING)
             .on_conflict_do_nothing(
                 index_elements=[Handoff.session_id],
-                index_where=Handoff.status.in_(OPEN_STATUSES),
+                index_where=OPEN_PREDICATE,
             )
             .returning(Handoff)
         )

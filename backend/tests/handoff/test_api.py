@@ -404,3 +404,13 @@ class TestRetention:
         assert report.total >= 1
         async with db() as session:
             assert await session.scalar(text("SELECT count(*) FROM handoffs")) == 0
+
+
+async def test_many_requests_keep_queueing_once_postgresql_plans_the_statement_generically(
+    client: httpx.AsyncClient,
+) -> None:
+    """The one-open-hand-off ON CONFLICT names its index by literals: with bound parameters it stopped
+    matching the partial index after a prepared statement's fifth use (a 500 for every later request)."""
+    for _ in range(12):
+        asked = await ask(client, "オペレーターと話したい")
+        assert asked["reply"]["handoff"] is True
