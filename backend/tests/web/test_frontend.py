@@ -111,7 +111,6 @@ class TestServing:
         ("method", "path"),
         [
             ("GET", "/api/no-such-endpoint"),
-            ("GET", "/api/admin/no-such-endpoint"),
             ("POST", "/admin"),
             ("GET", "/administrator"),
             ("POST", "/api/no-such-endpoint"),
@@ -127,6 +126,13 @@ class TestServing:
         response = await served.request(method, path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+    async def test_an_unknown_console_route_without_a_token_is_401_like_every_console_route(
+        self, served: httpx.AsyncClient
+    ) -> None:
+        response = await served.get("/api/admin/no-such-endpoint")  # which routes exist is not disclosed
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
 
     @pytest.mark.parametrize(
         "path", ["/admin", "/admin/", "/admin/index.html", "/admin/faqs", "/admin/conversations/1?x=1"]
