@@ -11,7 +11,7 @@ Create Date: 2026-12-03 11:00:00
 - The client address moves from `details` to its own column `client_address`, outside the hash, so the
   retention purge can null it: the append-only trigger now lets an UPDATE through only when it changes
   nothing but `client_address`, to NULL.
-- The role `mnp_app` (NOLOGIN) is what the app's runtime login role is granted (see database/roles.sql):
+- The role `mnp_runtime` (NOLOGIN) is what the app's runtime login role is granted (see database/roles.sql):
   data access on every table, but on `audit_logs` only SELECT, INSERT and UPDATE of `client_address`. Not
   owning the table, it cannot ALTER it or DISABLE its triggers. Created here when the migrating role may
   create roles; otherwise database/roles.sql creates it (run by an administrator) and this grants to it.
@@ -116,23 +116,23 @@ $$;
 RUNTIME_ROLE = """
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mnp_app')
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mnp_runtime')
        AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-        CREATE ROLE mnp_app NOLOGIN;
+        CREATE ROLE mnp_runtime NOLOGIN;
     END IF;
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mnp_app') THEN
-        EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO mnp_app', current_database());
-        GRANT USAGE ON SCHEMA public TO mnp_app;
-        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO mnp_app;
-        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO mnp_app;
-        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO mnp_app;
-        REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM mnp_app;
-        GRANT UPDATE (client_address) ON audit_logs TO mnp_app;
-        REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM mnp_app;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mnp_runtime') THEN
+        EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO mnp_runtime', current_database());
+        GRANT USAGE ON SCHEMA public TO mnp_runtime;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO mnp_runtime;
+        GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO mnp_runtime;
+        GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO mnp_runtime;
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM mnp_runtime;
+        GRANT UPDATE (client_address) ON audit_logs TO mnp_runtime;
+        REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM mnp_runtime;
         -- Tables of later migrations (made by this same owner) are the app's too.
         ALTER DEFAULT PRIVILEGES IN SCHEMA public
-            GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mnp_app;
-        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO mnp_app;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO mnp_runtime;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO mnp_runtime;
     END IF;
 END
 $$;

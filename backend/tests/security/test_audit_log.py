@@ -71,6 +71,23 @@ async def runtime_role(database_url: str) -> AsyncIterator[str]:
     await as_superuser(database_url, f'DROP OWNED BY "{role}"', f'DROP ROLE IF EXISTS "{role}"')
 
 
+async def test_item14_roles_sql_refuses_a_runtime_role_that_owns_tables(database_url: str) -> None:
+    """DEPLOYMENT.md's owner (bootstrap.sql's `mnp_app`) given to roles.sql as the runtime login by mistake:
+    refused, since an owner can switch the audit log's triggers off."""
+    owner = f"mnp_own_{uuid.uuid4().hex[:10]}"
+    table = f"owned_{uuid.uuid4().hex[:10]}"
+    await as_superuser(database_url, f'CREATE ROLE "{owner}" LOGIN', f'CREATE TABLE "{table}" (id int)')
+    await as_superuser(database_url, f'ALTER TABLE "{table}" OWNER TO "{owner}"')
+    try:
+        with pytest.raises(subprocess.CalledProcessError) as refused:
+            await asyncio.to_thread(
+                run_roles_sql, psql_binary(), connection_of(database_url), owner, "owner-password"
+            )
+        assert "owns this database or its tables" in refused.value.stderr
+    finally:
+        await as_superuser(database_url, f'DROP TABLE "{table}"', f'DROP ROLE "{owner}"')
+
+
 async def test_item14_runtime_role_cannot_disable_the_append_only_trigger(
     database_url: str, runtime_role: str, make_settings: SettingsFactory, db: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -199,7 +216,7 @@ def test_item14_roles_sql_runs_on_the_machines_postgresql_15() -> None:
     role = f"mnp_rt_{uuid.uuid4().hex[:10]}"
     admin = [psql, "-X", "-q", "-tA", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
     had_group = subprocess.run(
-        [*admin, "SELECT 1 FROM pg_roles WHERE rolname = 'mnp_app'"],
+        [*admin, "SELECT 1 FROM pg_roles WHERE rolname = 'mnp_runtime'"],
         capture_output=True,
         text=True,
         check=True,
@@ -212,7 +229,7 @@ def test_item14_roles_sql_runs_on_the_machines_postgresql_15() -> None:
         found = subprocess.run(
             [
                 *admin,
-                f"SELECT r.rolcanlogin, r.rolsuper, pg_has_role('{role}', 'mnp_app', 'MEMBER') "
+                f"SELECT r.rolcanlogin, r.rolsuper, pg_has_role('{role}', 'mnp_runtime', 'MEMBER') "
                 f"FROM pg_roles r WHERE r.rolname = '{role}'",
             ],
             capture_output=True,
@@ -224,4 +241,4 @@ def test_item14_roles_sql_runs_on_the_machines_postgresql_15() -> None:
         subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{database}"'], check=True)
         subprocess.run([*admin, f'DROP ROLE IF EXISTS "{role}"'], check=True)
         if not had_group:
-            subprocess.run([*admin, "DROP ROLE IF EXISTS mnp_app"], check=True)
+            subprocess.run([*admin, "DROP ROLE IF EXISTS mnp_runtime"], check=True)
