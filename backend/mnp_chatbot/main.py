@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rate_limits = RateLimits.from_settings(settings)
     realtime.message_limiter = MessageLimiter(rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
     realtime.connections = ConnectionCounter(settings.SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS)
+    realtime.operator_recheck_seconds = settings.OPERATOR_SOCKET_RECHECK_SECONDS
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:

@@ -162,6 +162,7 @@ class Settings(BaseSettings):
     HANDOFF_RECLAIM_SECONDS: int = Field(default=120, ge=10)
     HANDOFF_ABANDON_SECONDS: int = Field(default=1800, ge=60)
     HANDOFF_SWEEP_INTERVAL_SECONDS: float = Field(default=15.0, ge=0)
+    OPERATOR_SOCKET_RECHECK_SECONDS: float = Field(default=30.0, gt=0, le=3600)
 
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
     MAX_IMPORT_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)  # operators' knowledge imports

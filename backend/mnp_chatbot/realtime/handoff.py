@@ -1,12 +1,19 @@
 """socket.io for the hand-off. Operators: `operator:join` {token} (an access token) puts the socket in the
-operators' room, `operator:heartbeat` keeps their presence, `operator:typing` {handoffId}; they receive
+operators' room, `operator:heartbeat` {token} keeps their presence and hands over the console's current
+access token, `operator:typing` {handoffId}; they receive
 `handoff:queue`, `handoff:message`, `handoff:typing`, `handoff:callback`, `handoff:presence`. Customers:
 `chat:typing` {sessionId}; they receive `chat:operator`, `chat:handoff` and `chat:typing`.
 
 Events go through the Redis manager when REDIS_URL is set, so a console on one replica sees a customer on
 another.
+
+The operators' room carries customers' words, so a socket stays in it only while its sign-in lives: every
+OPERATOR_SOCKET_RECHECK_SECONDS the last token it gave is checked again as a REST request's would be
+(expired, signed out, signed out everywhere, disabled user); a socket whose token no longer passes is
+told (`operator:signed_out`) and disconnected, whether or not its client still sends heartbeats.
 """
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -57,8 +64,11 @@ def register(realtime: Realtime) -> None:
             return error.body()
         user = principal.user
         async with sio.session(sid) as session:
-            session.update(user_id=str(user.id), role=user.role, name=user.display_name)
+            watched = "token" in session
+            session.update(user_id=str(user.id), role=user.role, name=user.display_name, token=token)
         await sio.enter_room(sid, OPERATORS_ROOM)
+        if not watched:
+            sio.start_background_task(watch, sid)
         if user.role in STAFF and realtime.handoffs is not None:
             await realtime.handoffs.heartbeat(user.id)
         return {"ok": True, "userId": str(user.id)}
@@ -66,10 +76,53 @@ def register(realtime: Realtime) -> None:
     @sio.on("operator:heartbeat")  # type: ignore[untyped-decorator]
     async def on_heartbeat(sid: str, data: Any) -> dict[str, Any]:
         session = await sio.get_session(sid)
+        if "user_id" not in session:
+            return {"ok": False}
+        token = data.get("token") if isinstance(data, dict) else None
+        if isinstance(token, str) and token != session.get("token"):
+            if not await still_signed_in(sid, token):
+                return {"ok": False}
+            async with sio.session(sid) as stored:
+                stored["token"] = token
         if session.get("role") not in STAFF or realtime.handoffs is None:
             return {"ok": False}
         await realtime.handoffs.heartbeat(uuid.UUID(session["user_id"]))
         return {"ok": True}
+
+    async def still_signed_in(sid: str, token: str) -> bool:
+        """Whether `token` is a live sign-in of the user who joined on `sid`; if not, the socket goes."""
+        session = await sio.get_session(sid)
+        try:
+            assert realtime.auth is not None
+            principal = await realtime.auth.authenticate(token)
+            if str(principal.user.id) == session.get("user_id"):
+                return True
+        except AppError:
+            pass
+        log.info("handoff.operator_socket.signed_out")
+        await sio.leave_room(sid, OPERATORS_ROOM)
+        async with sio.session(sid) as stored:
+            stored.clear()
+        await sio.emit("operator:signed_out", {}, to=sid)
+        sio.start_background_task(disconnect_soon, sid)  # after the reply to a heartbeat has gone out
+        return False
+
+    async def disconnect_soon(sid: str) -> None:
+        await asyncio.sleep(0.2)
+        await sio.disconnect(sid)
+
+    async def watch(sid: str) -> None:
+        """Checks the socket's last token every OPERATOR_SOCKET_RECHECK_SECONDS while it is connected."""
+        while True:
+            await asyncio.sleep(realtime.operator_recheck_seconds)
+            if not sio.manager.is_connected(sid, "/"):
+                return
+            try:
+                token = (await sio.get_session(sid)).get("token")
+            except KeyError:  # disconnected meanwhile
+                return
+            if not isinstance(token, str) or not await still_signed_in(sid, token):
+                return
 
     @sio.on("operator:typing")  # type: ignore[untyped-decorator]
     async def on_operator_typing(sid: str, data: Any) -> None:

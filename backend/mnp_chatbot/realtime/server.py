@@ -98,6 +98,7 @@ class Realtime:
     turns: InFlight = field(default_factory=InFlight)
     auth: AuthService | None = None
     handoffs: HandoffService | None = None
+    operator_recheck_seconds: float = 30.0
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most `timeout` seconds) for the turns being streamed to finish and for what they sent

@@ -42,12 +42,22 @@ export function socketLive(http: AdminHttp): ConnectLive {
       const id = data(value).handoffId;
       if (typeof id === "string") events.typing(id);
     });
-    const heartbeat = setInterval(() => socket.emit("operator:heartbeat", {}), HEARTBEAT_MS);
+    // The heartbeat hands over the token held now: the server checks it again and puts out a socket whose
+    // sign-in ended. Put out by the server (an expired token), the link joins again with a refreshed one.
+    const heartbeat = setInterval(
+      () => socket.emit("operator:heartbeat", { token: http.heldAccessToken() }),
+      HEARTBEAT_MS,
+    );
+    let closed = false;
+    socket.on("disconnect", (reason: string) => {
+      if (reason === "io server disconnect" && !closed) setTimeout(() => socket.connect(), 2_000);
+    });
     return {
       typing: (handoffId) => {
         socket.emit("operator:typing", { handoffId });
       },
       close: () => {
+        closed = true;
         clearInterval(heartbeat);
         socket.disconnect();
       },

@@ -94,6 +94,11 @@ export class AdminHttp {
     }
   }
 
+  /** The access token held now, without a request (the live link's heartbeat hands it to the server). */
+  heldAccessToken(): string | null {
+    return this.tokens.accessToken;
+  }
+
   /** A current access token (refreshed first when needed), for the console's socket.io sign-in. */
   async accessToken(): Promise<string | null> {
     await this.json({ method: "GET", path: "/api/auth/me" }).catch(() => undefined);
