@@ -61,10 +61,22 @@ class AuditLogRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def list_page(
-        self, *, limit: int, before_id: int | None, action: str | None, actor_id: uuid.UUID | None
+        self,
+        *,
+        limit: int,
+        before_id: int | None,
+        action: str | None,
+        actor_id: uuid.UUID | None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
     ) -> list[AuditLog]:
-        """Newest first; `before_id` continues after the last entry of the previous page."""
+        """Newest first; `before_id` continues after the last entry of the previous page; `since` is
+        inclusive, `until` exclusive."""
         stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+        if since is not None:
+            stmt = stmt.where(AuditLog.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(AuditLog.created_at < until)
         if before_id is not None:
             stmt = stmt.where(AuditLog.id < before_id)
         if action is not None:

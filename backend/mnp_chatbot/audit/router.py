@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -44,6 +45,10 @@ async def list_audit_logs(
     before_id: Annotated[int | None, Query(alias="beforeId", ge=1, le=2**62)] = None,
     action: Annotated[str | None, Query(pattern=r"^[a-z_.]{1,64}$")] = None,
     actor_id: Annotated[uuid.UUID | None, Query(alias="actorId")] = None,
+    first: Annotated[dt.date | None, Query(alias="from", description="First day (Japan time)")] = None,
+    last: Annotated[dt.date | None, Query(alias="to", description="Last day, inclusive (Japan time)")] = None,
 ) -> dict[str, object]:
-    items = await audit.page(session, limit=limit, before_id=before_id, action=action, actor_id=actor_id)
+    items = await audit.page(
+        session, limit=limit, before_id=before_id, action=action, actor_id=actor_id, first=first, last=last
+    )
     return {"items": items, "next_before_id": items[-1].id if len(items) == limit else None}

@@ -8,6 +8,7 @@ Rows are chained by hash in the database; `verify` walks the chain and names the
 match.
 """
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.audit.repository import AuditLogRepository
+from mnp_chatbot.core.clock import JST
 from mnp_chatbot.privacy import masking
 
 GENESIS_HASH = "0" * 64
@@ -130,7 +132,12 @@ class AuditTrail:
         before_id: int | None = None,
         action: str | None = None,
         actor_id: uuid.UUID | None = None,
+        first: dt.date | None = None,
+        last: dt.date | None = None,
     ) -> list[AuditLog]:
+        """Newest first; `first` and `last` are whole days in Japan time."""
+        since = dt.datetime.combine(first, dt.time(), tzinfo=JST) if first else None
+        until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=JST) if last else None
         return await AuditLogRepository(session).list_page(
-            limit=limit, before_id=before_id, action=action, actor_id=actor_id
+            limit=limit, before_id=before_id, action=action, actor_id=actor_id, since=since, until=until
         )

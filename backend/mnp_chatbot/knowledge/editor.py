@@ -9,7 +9,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -95,8 +95,25 @@ def parse_file(data: bytes, fmt: formats.Format, model: type[D]) -> list[D]:
 
 
 def changed_fields(before: FaqDocument | CarrierDocument, after: FaqDocument | CarrierDocument) -> str:
-    old, new = before.model_dump(), after.model_dump()
+    """The content fields that differ (publication is the editor's own field, reported apart)."""
+    old, new = before.model_dump(exclude={"is_published"}), after.model_dump(exclude={"is_published"})
     return ",".join(name for name in new if old.get(name) != new[name])
+
+
+def same_faq(existing: FaqDocument | None, document: FaqDocument) -> bool:
+    """A document without a publication flag leaves the stored one alone, so it does not compare it."""
+    if existing is not None and document.is_published is None:
+        existing = existing.model_copy(update={"is_published": None})
+    return existing == document
+
+
+def faq_rows(documents: Sequence[FaqDocument]) -> list[list[dict[str, Any]]]:
+    """Rows for upserts, split so that each statement either sets the publication flag for all its rows
+    or for none (rows without it keep the stored flag)."""
+    rows = [seeding.faq_row(document) for document in documents]
+    flagged = [row for row in rows if "is_published" in row]
+    unflagged = [row for row in rows if "is_published" not in row]
+    return [group for group in (flagged, unflagged) if group]
 
 
 class KnowledgeEditor:
@@ -219,14 +236,15 @@ class KnowledgeEditor:
         async with self.sessionmaker.begin() as session:
             knowledge = KnowledgeRepository(session)
             existing = {entry.slug: faq_document(entry) for entry in await knowledge.list_faqs()}
-            changed = [document for document in documents if existing.get(document.slug) != document]
+            changed = [doc for doc in documents if not same_faq(existing.get(doc.slug), doc)]
             created = sum(1 for document in changed if document.slug not in existing)
             report = _report(len(documents), len(changed), created, dry_run=dry_run)
             if dry_run or not changed:
                 return report
             for start in range(0, len(changed), BATCH_SIZE):
                 batch = changed[start : start + BATCH_SIZE]
-                await knowledge.upsert_faqs([seeding.faq_row(document) for document in batch])
+                for rows in faq_rows(batch):
+                    await knowledge.upsert_faqs(rows)
                 if progress is not None:
                     progress(len(batch))
             await self._record(

@@ -95,7 +95,8 @@ class KnowledgeRepository:
         await self.session.flush()
 
     async def upsert_faqs(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert or update entries keyed by slug (publication state of existing entries is kept)."""
+        """Insert or update entries keyed by slug (an existing entry keeps its publication state unless the
+        rows set `is_published`)."""
         if rows:
             stmt = insert(FaqEntry).values(list(rows))
             updated: dict[str, Any] = {key: stmt.excluded[key] for key in rows[0] if key != "slug"}

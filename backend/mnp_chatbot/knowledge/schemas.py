@@ -65,6 +65,9 @@ class FaqDocument(Document):
     official_url: HttpUrl | None = None  # where to confirm an unverified fact
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    # Exports say whether customers see the entry, so a restore into an empty database keeps a hidden entry
+    # hidden. Absent (the shipped files) means: published when new, unchanged when it exists.
+    is_published: bool | None = None
 
     @model_validator(mode="after")
     def _hedged_facts_point_somewhere(self) -> "FaqDocument":

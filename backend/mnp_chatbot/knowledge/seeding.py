@@ -27,7 +27,7 @@ def faq_row(document: FaqDocument) -> dict[str, Any]:
         "official_url": str(document.official_url) if document.official_url else None,
         "valid_from": document.valid_from,
         "valid_until": document.valid_until,
-    }
+    } | ({} if document.is_published is None else {"is_published": document.is_published})
 
 
 def carrier_row(document: CarrierDocument) -> dict[str, Any]:

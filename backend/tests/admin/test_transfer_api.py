@@ -8,9 +8,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.core.config import Settings
+from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.knowledge import formats, loader
 from mnp_chatbot.knowledge.schemas import CarrierDocument, FaqDocument
 from tests.admin.support import Console, audit_rows, json_of
@@ -49,7 +51,8 @@ class TestExport:
     ) -> None:
         data = await export(client, await console.headers("viewer"), "faqs", fmt)
         exported = formats.parse(data, formats.Format(fmt), FaqDocument)
-        assert by_key(exported, "slug") == by_key(loader.load_faqs(), "slug")
+        shipped = [document.model_copy(update={"is_published": True}) for document in loader.load_faqs()]
+        assert by_key(exported, "slug") == by_key(shipped, "slug")
 
     @pytest.mark.parametrize("fmt", FORMATS)
     async def test_export_holds_exactly_the_shipped_carriers(
@@ -80,6 +83,41 @@ class TestExport:
 
 
 class TestImport:
+    @pytest.mark.parametrize("fmt", FORMATS)
+    async def test_restoring_an_export_keeps_a_hidden_entry_hidden(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession], fmt: str
+    ) -> None:
+        headers = await console.headers("admin")
+        async with db.begin() as session:
+            await session.execute(
+                update(FaqEntry).where(FaqEntry.slug == "mnp-what-is").values(is_published=False)
+            )
+        data = await export(client, headers, "faqs", fmt)
+        exported = by_key(formats.parse(data, formats.Format(fmt), FaqDocument), "slug")
+        assert exported["mnp-what-is"].is_published is False
+        assert exported["mnp-start-date"].is_published is True
+        deleted = await client.delete("/api/admin/faqs/mnp-what-is", headers=headers)
+        assert deleted.status_code == 204, deleted.text
+        report = json_of(await upload(client, headers, "faqs", fmt, data))
+        assert (report["created"], report["updated"]) == (1, 0)
+        entry = json_of(await client.get("/api/admin/faqs/mnp-what-is", headers=headers))
+        assert entry["isPublished"] is False
+
+    async def test_a_file_without_the_flag_keeps_the_stored_one(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        headers = await console.headers("admin")
+        async with db.begin() as session:
+            await session.execute(
+                update(FaqEntry).where(FaqEntry.slug == "mnp-what-is").values(is_published=False)
+            )
+        shipped = [d for d in loader.load_faqs() if d.slug == "mnp-what-is"]
+        edited = shipped[0].model_copy(update={"answer": "ファイルで直した回答です。"})
+        data = formats.dump([edited], formats.Format.YAML, FaqDocument)
+        assert json_of(await upload(client, headers, "faqs", "yaml", data))["updated"] == 1
+        entry = json_of(await client.get("/api/admin/faqs/mnp-what-is", headers=headers))
+        assert (entry["answer"], entry["isPublished"]) == ("ファイルで直した回答です。", False)
+
     @pytest.mark.parametrize("fmt", FORMATS)
     @pytest.mark.parametrize("what", ["faqs", "carriers"])
     async def test_importing_an_export_changes_nothing(

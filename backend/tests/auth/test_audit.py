@@ -1,5 +1,6 @@
 """The append-only audit trail and its admin view."""
 
+import datetime as dt
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, clean_details
+from mnp_chatbot.core.clock import JST
 from tests.auth.support import Account, bearer, sign_in
 from tests.fixtures.app import SettingsFactory
 
@@ -91,6 +93,25 @@ class TestAdminView:
         assert rest["nextBeforeId"] is None
         filtered = (await client.get("/api/admin/audit-logs?action=setting.changed", headers=admin)).json()
         assert {item["action"] for item in filtered["items"]} == {"setting.changed"}
+
+    async def test_admins_filter_the_log_by_day_in_japan_time(
+        self, client: httpx.AsyncClient, accounts: dict[str, Account], db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        await add_entry(db, step=1)
+        admin = bearer(await sign_in(client, accounts["admin"]))
+        today = dt.datetime.now(JST).date()
+        day = dt.timedelta(days=1)
+
+        async def actions(query: str) -> list[str]:
+            response = await client.get(f"/api/admin/audit-logs?{query}", headers=admin)
+            assert response.status_code == 200, response.text
+            return [item["action"] for item in response.json()["items"]]
+
+        assert "setting.changed" in await actions(f"from={today}&to={today}")
+        assert await actions(f"from={today + day}") == []
+        assert await actions(f"to={today - day}") == []
+        bad = await client.get("/api/admin/audit-logs?from=2026-13-01", headers=admin)
+        assert bad.status_code == 422
 
     async def test_failed_logins_are_audited_without_the_password(
         self, client: httpx.AsyncClient, accounts: dict[str, Account]

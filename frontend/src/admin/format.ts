@@ -66,6 +66,41 @@ export const MODE_LABELS: Record<string, string> = {
   navigator: "ナビ",
 };
 
+export const ROLE_LABELS: Record<string, string> = {
+  admin: "管理者",
+  operator: "オペレーター",
+  viewer: "閲覧者",
+};
+
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  "auth.login": "ログイン",
+  "auth.login_failed": "ログイン失敗",
+  "auth.logout": "ログアウト",
+  "auth.refresh_reused": "使用済みトークンの再利用",
+  "user.created": "ユーザー追加",
+  "user.updated": "ユーザー変更",
+  "user.disabled": "ユーザー無効化",
+  "user.sessions_revoked": "全端末からログアウト",
+  "faq.created": "FAQ作成",
+  "faq.updated": "FAQ更新",
+  "faq.deleted": "FAQ削除",
+  "carrier.updated": "事業者更新",
+  "transcript.viewed": "会話の閲覧",
+  "data.exported": "データの書き出し",
+  "data.deleted": "データの削除",
+  "setting.changed": "設定の変更",
+  "retention.purged": "保存期間切れの削除",
+  "encryption.reencrypted": "暗号鍵の更新",
+  "handoff.claimed": "有人対応の担当",
+  "handoff.transferred": "有人対応の引き継ぎ",
+  "handoff.resolved": "有人対応の完了",
+  "handoff.released": "有人対応の担当解除",
+  "handoff.note_added": "有人対応のメモ",
+  "handoff.contact_viewed": "連絡先の表示",
+  "handoff.callback_done": "折り返し済み",
+  "handoff.settings_changed": "有人対応の設定変更",
+};
+
 export function label(labels: Record<string, string>, key: string | null | undefined): string {
   if (!key) return "—";
   return labels[key] ?? key;

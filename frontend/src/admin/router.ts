@@ -15,7 +15,9 @@ export type Route =
   | { page: "gaps" }
   | { page: "analytics" }
   | { page: "handoffs"; id: string | null }
-  | { page: "callbacks" };
+  | { page: "callbacks" }
+  | { page: "users" }
+  | { page: "audit" };
 
 export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
@@ -39,6 +41,10 @@ export function parseRoute(pathname: string): Route {
       return { page: "handoffs", id: second ?? null };
     case "callbacks":
       return { page: "callbacks" };
+    case "users":
+      return { page: "users" };
+    case "audit":
+      return { page: "audit" };
     default:
       return { page: "faqs" };
   }

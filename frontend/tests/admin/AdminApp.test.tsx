@@ -146,3 +146,14 @@ describe("AdminApp", () => {
     expect(window.location.pathname).toBe("/admin/bench");
   });
 });
+
+describe("the header's user", () => {
+  it("names the role once when the display name is only the role", async () => {
+    const { userBadge } = await import("../../src/admin/components/AdminApp");
+    const base = pair("a", "refresh-token-aaaaaaaa").user;
+    expect(userBadge({ ...base, displayName: "管理者", role: "admin" })).toBe("管理者");
+    expect(userBadge({ ...base, displayName: "運用 花子", role: "operator" })).toBe(
+      "運用 花子（オペレーター）",
+    );
+  });
+});

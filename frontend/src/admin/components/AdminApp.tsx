@@ -3,10 +3,11 @@ import { AdminApi } from "../api/endpoints";
 import type { AdminHttp } from "../api/http";
 import type { User } from "../api/types";
 import { type Console, ConsoleContext } from "../context";
-import { japanDay } from "../format";
+import { japanDay, ROLE_LABELS } from "../format";
 import type { ConnectLive } from "../live";
 import { useLive } from "../live";
 import { AnalyticsPage } from "../pages/AnalyticsPage";
+import { AuditPage } from "../pages/AuditPage";
 import { BenchPage } from "../pages/BenchPage";
 import { CallbacksPage } from "../pages/CallbacksPage";
 import { CarriersPage } from "../pages/CarriersPage";
@@ -17,13 +18,14 @@ import { FaqListPage } from "../pages/FaqListPage";
 import { GapsPage } from "../pages/GapsPage";
 import { HandoffsPage } from "../pages/HandoffsPage";
 import { LoginPage } from "../pages/LoginPage";
+import { UsersPage } from "../pages/UsersPage";
 import { BASE, parseRoute, type Route, useLocation } from "../router";
 import { Link } from "./common";
 import { LiveProvider } from "./LiveProvider";
 
 type Session = { state: "checking" } | { state: "out"; notice: string | null } | { state: "in"; user: User };
 
-const NAV: { page: Route["page"]; label: string }[] = [
+const NAV: { page: Route["page"]; label: string; adminOnly?: boolean }[] = [
   { page: "handoffs", label: "有人対応" },
   { page: "callbacks", label: "折り返し" },
   { page: "faqs", label: "FAQ" },
@@ -32,6 +34,8 @@ const NAV: { page: Route["page"]; label: string }[] = [
   { page: "conversations", label: "会話" },
   { page: "gaps", label: "未解決の質問" },
   { page: "analytics", label: "分析" },
+  { page: "users", label: "ユーザー", adminOnly: true },
+  { page: "audit", label: "監査ログ", adminOnly: true },
 ];
 
 const SECTION: Partial<Record<Route["page"], Route["page"]>> = {
@@ -42,11 +46,11 @@ const SECTION: Partial<Record<Route["page"], Route["page"]>> = {
 
 export const IDLE_NOTICE = "一定時間操作がなかったため、ログアウトしました。";
 
-const ROLE_LABELS: Record<User["role"], string> = {
-  admin: "管理者",
-  operator: "オペレーター",
-  viewer: "閲覧者",
-};
+/** The signed-in user as the header names them: the role once when the name is only the role. */
+export function userBadge(user: User): string {
+  const role = ROLE_LABELS[user.role] ?? user.role;
+  return user.displayName === role ? role : `${user.displayName}（${role}）`;
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -72,6 +76,10 @@ function Page({ route }: { route: Route }) {
       return <HandoffsPage id={route.id} />;
     case "callbacks":
       return <CallbacksPage />;
+    case "users":
+      return <UsersPage />;
+    case "audit":
+      return <AuditPage />;
   }
 }
 
@@ -168,7 +176,7 @@ export function AdminApp({ http, now = () => new Date(), connectLive = null }: A
             <span className="admin-brand">MNP 管理コンソール</span>
             <nav aria-label="メニュー">
               <ul>
-                {NAV.map((item) => (
+                {NAV.filter((item) => !item.adminOnly || session.user.role === "admin").map((item) => (
                   <li key={item.page}>
                     <Link
                       to={`${BASE}/${item.page}`}
@@ -181,9 +189,7 @@ export function AdminApp({ http, now = () => new Date(), connectLive = null }: A
               </ul>
             </nav>
             <div className="admin-user">
-              <span>
-                {session.user.displayName}（{ROLE_LABELS[session.user.role]}）
-              </span>
+              <span>{userBadge(session.user)}</span>
               <button type="button" onClick={logout}>
                 ログアウト
               </button>
