@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.register(realtime)
     realtime_handoff.register(realtime)
     rate_limits = RateLimits.from_settings(settings)
-    realtime.message_limiter = MessageLimiter(rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
+    realtime.message_limiter = MessageLimiter(rate_limits.chat, trusted_proxies=settings.TRUSTED_PROXIES)
     realtime.connections = ConnectionCounter(settings.SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS)
     realtime.operator_recheck_seconds = settings.OPERATOR_SOCKET_RECHECK_SECONDS
 

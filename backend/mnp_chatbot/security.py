@@ -36,7 +36,7 @@ CORS_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
 def add_inner_middleware(app: FastAPI, settings: Settings, rate_limits: RateLimits) -> None:
     """Rate limit and CORS; call after the body-size limit and before the request-context middleware."""
-    app.add_middleware(RateLimitMiddleware, limiter=rate_limits.api, trusted_proxies=settings.TRUSTED_PROXIES)
+    app.add_middleware(RateLimitMiddleware, limits=rate_limits, trusted_proxies=settings.TRUSTED_PROXIES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.CORS_ORIGIN,

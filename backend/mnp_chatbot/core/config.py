@@ -88,8 +88,16 @@ class Settings(BaseSettings):
 
     CORS_ORIGIN: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # The window of every request budget below
     RATE_LIMIT_WINDOW_MS: int = Field(default=900_000, ge=1)
+    # Per client address: the public API outside the chat and the console (FAQ search, carriers, widget)
     RATE_LIMIT_MAX_REQUESTS: int = Field(default=200, ge=1)
+    # Per conversation (a connection until it has one): chat messages, resyncs, history, 👍/👎, hand-off
+    CHAT_RATE_LIMIT_PER_SESSION: int = Field(default=120, ge=1)
+    # Per client address, all its conversations together: a ceiling for shop Wi-Fi and carrier-grade NAT
+    CHAT_RATE_LIMIT_PER_ADDRESS: int = Field(default=3000, ge=1)
+    # Per client address: the console's API (/api/admin/, /api/auth/), a budget of its own
+    CONSOLE_RATE_LIMIT_MAX_REQUESTS: int = Field(default=1000, ge=1)
     AUTH_RATE_LIMIT_MAX: int = Field(default=5, ge=1)  # sign-ins per window, per address and per pair
     # Sign-ins per window for one account from all addresses together (the slower ceiling)
     AUTH_ACCOUNT_RATE_LIMIT_MAX: int = Field(default=30, ge=1)

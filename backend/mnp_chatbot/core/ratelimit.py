@@ -1,7 +1,18 @@
 """Rate limits through the `limits` library: shared in Redis when REDIS_URL is set, in memory otherwise.
 
-Limits: `api` (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_MS for each client, on every `/api/`
-request and every socket.io chat message and resync) and the console sign-in limits (`auth.service`
+Every budget runs over RATE_LIMIT_WINDOW_MS. A request spends from exactly one of three budgets:
+
+    /api/chat, /api/session(s)/, /api/messages/, /api/handoff/, /api/navigator/, socket.io chat events
+        └─ chat: CHAT_RATE_LIMIT_PER_SESSION for each conversation (a socket.io connection until it has
+           one) and CHAT_RATE_LIMIT_PER_ADDRESS, a much higher ceiling, for each client address
+    /api/admin/, /api/auth/
+        └─ console: CONSOLE_RATE_LIMIT_MAX_REQUESTS for each client address
+    every other /api/ request (FAQ search, carriers, …)
+        └─ api: RATE_LIMIT_MAX_REQUESTS for each client address
+
+so customers behind one address (a shop's Wi-Fi, carrier-grade NAT) do not lock each other or the operators
+out. Every refusal says how long to wait (Retry-After), is logged (`ratelimit.refused`) and counted
+(`rate_limit_refusals_total{budget,transport}`). Besides, the console sign-in limits (`auth.service`
 counts each attempt before the password is checked): AUTH_RATE_LIMIT_MAX per window for each
 (account, address) pair and for each address, and the slower AUTH_ACCOUNT_RATE_LIMIT_MAX for each account,
 so that a burst from one address cannot lock an operator out elsewhere. A client is keyed by its address,
@@ -24,6 +35,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
+from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mnp_chatbot.core.config import Settings
@@ -34,6 +46,21 @@ log = get_logger(__name__)
 KEY_PREFIX = "mnp:ratelimit"
 DEVELOPMENT_KEY = b"mnp-chatbot-development-rate-limit-key"
 REDIS_TIMEOUT_SECONDS = 0.5
+SESSION_BODY_MAX_BYTES = 16_384  # a chat body larger than this is not read for its sessionId
+CHAT_PREFIXES = (
+    "/api/chat",
+    "/api/session/",
+    "/api/sessions/",
+    "/api/messages/",
+    "/api/handoff/",
+    "/api/navigator/",
+)
+CONSOLE_PREFIXES = ("/api/admin/", "/api/auth/")
+REFUSALS = Counter(
+    "rate_limit_refusals_total",
+    "Requests refused by a rate limit, by budget and transport.",
+    ["budget", "transport"],
+)
 
 Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -106,9 +133,32 @@ class Limiter:
         return Verdict(allowed, self.item.amount, max(stats.remaining, 0), retry_after)
 
 
+def refused(verdict: Verdict, *, budget: str, transport: str) -> None:
+    """Log and count one refusal (no address, no session: only which budget and how long to wait)."""
+    REFUSALS.labels(budget=budget, transport=transport).inc()
+    log.warning("ratelimit.refused", budget=budget, transport=transport, retry_after=verdict.retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBudget:
+    """A conversation's budget under a much higher ceiling for its client address."""
+
+    session: Limiter
+    address: Limiter
+
+    async def hit(self, *, session_key: str | None, address: str) -> tuple[str, Verdict]:
+        """Count one chat request: the budget that decided (`chat_address`, `chat_session`), its verdict."""
+        by_address = await self.address.hit(address)
+        if not by_address.allowed or session_key is None:
+            return self.address.name, by_address
+        return self.session.name, await self.session.hit(session_key)
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimits:
     api: Limiter
+    chat: ChatBudget
+    console: Limiter
     login: Limiter  # per address, and per (account, address)
     login_account: Limiter  # the slower ceiling per account
     backend: str
@@ -119,11 +169,20 @@ class RateLimits:
         window = max(1, math.ceil(settings.RATE_LIMIT_WINDOW_MS / 1000))
         secret = settings.SESSION_SECRET
         key = secret.get_secret_value().encode() if secret else DEVELOPMENT_KEY
-        api_item = RateLimitItemPerSecond(settings.RATE_LIMIT_MAX_REQUESTS, window)
-        login_item = RateLimitItemPerSecond(settings.AUTH_RATE_LIMIT_MAX, window)
-        account_item = RateLimitItemPerSecond(settings.AUTH_ACCOUNT_RATE_LIMIT_MAX, window)
+
+        def item(amount: int) -> RateLimitItem:
+            return RateLimitItemPerSecond(amount, window)
+
+        chat = ChatBudget(
+            session=Limiter("chat_session", item(settings.CHAT_RATE_LIMIT_PER_SESSION), storage, key=key),
+            address=Limiter("chat_address", item(settings.CHAT_RATE_LIMIT_PER_ADDRESS), storage, key=key),
+        )
+        login_item = item(settings.AUTH_RATE_LIMIT_MAX)
+        account_item = item(settings.AUTH_ACCOUNT_RATE_LIMIT_MAX)
         return cls(
-            api=Limiter("api", api_item, storage, key=key),
+            api=Limiter("api", item(settings.RATE_LIMIT_MAX_REQUESTS), storage, key=key),
+            chat=chat,
+            console=Limiter("console", item(settings.CONSOLE_RATE_LIMIT_MAX_REQUESTS), storage, key=key),
             login=Limiter("login", login_item, storage, key=key),
             login_account=Limiter("login_account", account_item, storage, key=key),
             backend="redis" if settings.REDIS_URL else "memory",
@@ -205,12 +264,56 @@ def scope_client_address(scope: Scope, trusted: Sequence[Network]) -> str:
 UNLIMITED_PATHS = frozenset({"/api/line/webhook"})
 
 
-class RateLimitMiddleware:
-    """Counts every `/api/` request against the client's `api` limit; over it, 429 with Retry-After."""
+def is_chat_path(path: str) -> bool:
+    return path == "/api/chat" or path.startswith(CHAT_PREFIXES)
 
-    def __init__(self, app: ASGIApp, *, limiter: Limiter, trusted_proxies: Sequence[str]) -> None:
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def session_in_body(body: bytes) -> str | None:
+    """The `sessionId` of a JSON body, if it has a string one."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    token = data.get("sessionId") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+async def _read_session(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    """The chat request's session token (header, else JSON body) and a `receive` that replays the body."""
+    token = _header(scope, b"x-session-token")
+    if token is not None or scope["method"] != "POST":
+        return token, receive
+    messages: list[Message] = []
+    size = 0
+    while size <= SESSION_BODY_MAX_BYTES:
+        message = await receive()
+        messages.append(message)
+        size += len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    complete = messages[-1]["type"] == "http.request" and not messages[-1].get("more_body", False)
+    body = b"".join(m.get("body", b"") for m in messages)
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return (session_in_body(body) if complete else None), replay
+
+
+class RateLimitMiddleware:
+    """Counts each `/api/` request against its budget (chat, console or api); over it, 429, Retry-After."""
+
+    def __init__(self, app: ASGIApp, *, limits: RateLimits, trusted_proxies: Sequence[str]) -> None:
         self.app = app
-        self.limiter = limiter
+        self.limits = limits
         self.trusted = trusted_networks(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -222,8 +325,9 @@ class RateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        verdict = await self.limiter.hit(rate_key(scope_client_address(scope, self.trusted)))
+        budget, verdict, receive = await self._spend(scope, receive)
         if not verdict.allowed:
+            refused(verdict, budget=budget, transport="http")
             await _reject(send, verdict)
             return
         extra = [(name.lower().encode(), value.encode()) for name, value in verdict.headers().items()]
@@ -235,6 +339,16 @@ class RateLimitMiddleware:
 
         await self.app(scope, receive, send_with_budget)
 
+    async def _spend(self, scope: Scope, receive: Receive) -> tuple[str, Verdict, Receive]:
+        address = rate_key(scope_client_address(scope, self.trusted))
+        path = scope["path"]
+        if is_chat_path(path):
+            session, receive = await _read_session(scope, receive)
+            budget, verdict = await self.limits.chat.hit(session_key=session, address=address)
+            return budget, verdict, receive
+        limiter = self.limits.console if path.startswith(CONSOLE_PREFIXES) else self.limits.api
+        return limiter.name, await limiter.hit(address), receive
+
 
 async def _reject(send: Send, verdict: Verdict) -> None:
     body = orjson.dumps(verdict.error().body())
@@ -245,14 +359,21 @@ async def _reject(send: Send, verdict: Verdict) -> None:
 
 
 class MessageLimiter:
-    """The `api` limit applied to socket.io messages, keyed by the client address of the connection."""
+    """The chat budget applied to socket.io events: per conversation (the connection until it has one) and per
+    client address of the connection."""
 
-    def __init__(self, limiter: Limiter, *, trusted_proxies: Sequence[str]) -> None:
-        self.limiter = limiter
+    def __init__(self, budget: ChatBudget, *, trusted_proxies: Sequence[str]) -> None:
+        self.budget = budget
         self.trusted = trusted_networks(trusted_proxies)
 
-    async def hit(self, environ: Mapping[str, Any] | None) -> Verdict:
-        return await self.limiter.hit(self.key(environ))
+    async def hit(
+        self, environ: Mapping[str, Any] | None, *, session: str | None, connection: str
+    ) -> Verdict:
+        session_key = session or f"connection:{connection}"
+        budget, verdict = await self.budget.hit(session_key=session_key, address=self.key(environ))
+        if not verdict.allowed:
+            refused(verdict, budget=budget, transport="socketio")
+        return verdict
 
     def key(self, environ: Mapping[str, Any] | None) -> str:
         scope = (environ or {}).get("asgi.scope") or {}

@@ -2,9 +2,10 @@
 `chat:start`, `chat:delta`, `chat:reset`, `chat:done` and `chat:error` out.
 
 Every event of a conversation goes to the room named after its session, so a customer's other tabs and
-other replicas (through the Redis manager) see the same stream. `chat:message` and `chat:resync` share the
-client's API rate limit; a resync joins a conversation's room only for a well-formed token of a known
-session. A connection beyond SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS from one client address is refused.
+other replicas (through the Redis manager) see the same stream. `chat:message` and `chat:resync` spend the
+chat budget (per conversation, and per client address under a higher ceiling); a resync joins a
+conversation's room only for a well-formed token of a known session. A connection beyond
+SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS from one client address is refused.
 """
 
 import re
@@ -44,11 +45,17 @@ def _invalid(error: ValidationError) -> dict[str, Any]:
     return error_body(ValidationFailed.code, message)
 
 
-async def _limited(realtime: Realtime, sid: str) -> dict[str, Any] | None:
-    """The rate-limit error when the connection's client is over its budget (the hit is counted)."""
+def _session_of(data: Any) -> str | None:
+    token = data.get("sessionId") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+async def _limited(realtime: Realtime, sid: str, data: Any) -> dict[str, Any] | None:
+    """The rate-limit error when the conversation or its client is over budget (the hit is counted)."""
     if realtime.message_limiter is None:
         return None
-    verdict = await realtime.message_limiter.hit(realtime.sio.get_environ(sid))
+    environ = realtime.sio.get_environ(sid)
+    verdict = await realtime.message_limiter.hit(environ, session=_session_of(data), connection=sid)
     if verdict.allowed:
         return None
     return {**verdict.error().body(), "retryAfter": verdict.retry_after}
@@ -71,7 +78,7 @@ def register(realtime: Realtime) -> None:
 
     @sio.on("chat:message")  # type: ignore[untyped-decorator]
     async def on_message(sid: str, data: Any) -> dict[str, Any]:
-        limited = await _limited(realtime, sid)
+        limited = await _limited(realtime, sid, data)
         if limited is not None:
             await sio.emit("chat:error", limited, to=sid)
             return limited
@@ -91,7 +98,7 @@ def register(realtime: Realtime) -> None:
 
     @sio.on("chat:resync")  # type: ignore[untyped-decorator]
     async def on_resync(sid: str, data: Any) -> dict[str, Any]:
-        limited = await _limited(realtime, sid)
+        limited = await _limited(realtime, sid, data)
         if limited is not None:
             return limited
         token = data.get("sessionId") if isinstance(data, dict) else None

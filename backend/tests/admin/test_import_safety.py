@@ -58,7 +58,9 @@ class Liveness:
 
 @pytest.fixture
 def server(make_settings: SettingsFactory) -> Iterator[ServerThread]:
-    with ServerThread(make_settings(RATE_LIMIT_MAX_REQUESTS=10_000)) as running:
+    with ServerThread(
+        make_settings(RATE_LIMIT_MAX_REQUESTS=10_000, CONSOLE_RATE_LIMIT_MAX_REQUESTS=10_000)
+    ) as running:
         yield running
 
 

@@ -87,6 +87,8 @@ def settings(make_settings: SettingsFactory, openai_server: FakeOpenAI) -> Setti
         SESSION_SECRET="session-canary-secret-0123456789",
         ENCRYPTION_KEY="encryption-canary-passphrase-0123",
         RATE_LIMIT_MAX_REQUESTS=10_000,
+        CHAT_RATE_LIMIT_PER_SESSION=10_000,
+        CHAT_RATE_LIMIT_PER_ADDRESS=10_000,
     )
 
 

@@ -107,7 +107,11 @@ FIELDS = [
 
 @pytest.fixture
 def public(make_settings: SettingsFactory) -> Iterator[Public]:
-    settings: Settings = make_settings(RATE_LIMIT_MAX_REQUESTS=1_000_000)
+    settings: Settings = make_settings(
+        RATE_LIMIT_MAX_REQUESTS=1_000_000,
+        CHAT_RATE_LIMIT_PER_SESSION=1_000_000,
+        CHAT_RATE_LIMIT_PER_ADDRESS=1_000_000,
+    )
     with ServerThread(settings) as server:
         client = Public(server)
         yield client

@@ -1,5 +1,7 @@
 """API and socket.io rate limits: 429 with Retry-After, no bypass through X-Forwarded-For, shared across
-replicas through Redis, and a local fallback when Redis fails (security.md tests 35, 44, 50)."""
+replicas through Redis, and a local fallback when Redis fails (security.md tests 35, 44, 50). Issue 18: the
+chat has a budget per conversation (and a higher one per address), the console one of its own, and every
+refusal is logged and counted."""
 
 import ipaddress
 from collections.abc import AsyncIterator
@@ -9,6 +11,7 @@ import httpx
 import pytest
 import socketio
 from asgi_lifespan import LifespanManager
+from prometheus_client import REGISTRY
 
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.ratelimit import RateLimits, client_address, rate_key, trusted_networks
@@ -58,10 +61,10 @@ class TestApiLimit:
         ]
         assert statuses.count(200) == LIMIT
 
-    async def test_chat_posts_share_the_same_budget(self, client: httpx.AsyncClient) -> None:
-        await burst(client, LIMIT)
-        response = await client.post("/api/chat", json={"message": "こんにちは"})
-        assert response.status_code == 429
+    async def test_chat_and_console_do_not_spend_the_api_budget(self, client: httpx.AsyncClient) -> None:
+        await burst(client, LIMIT + 1)
+        assert (await client.post("/api/chat", json={"message": "こんにちは"})).status_code == 200
+        assert (await client.get("/api/auth/me")).status_code == 401
 
     async def test_health_and_metrics_are_not_limited(self, client: httpx.AsyncClient) -> None:
         await burst(client, LIMIT + 1)
@@ -81,6 +84,73 @@ class TestApiLimit:
         assert [r.status_code for r in first] == [200] * LIMIT + [429]
         assert all(r.status_code == 200 for r in second)
         assert all(r.status_code == 429 for r in forged)
+
+
+def refusals(budget: str, transport: str) -> float:
+    value = REGISTRY.get_sample_value("rate_limit_refusals_total", {"budget": budget, "transport": transport})
+    return value or 0.0
+
+
+async def chat(client: httpx.AsyncClient, session: str | None = None, **headers: str) -> httpx.Response:
+    body = {"message": "こんにちは"} | ({"sessionId": session} if session else {})
+    return await client.post("/api/chat", json=body, headers=headers)
+
+
+class TestItem18ChatBudget:
+    """Issue 18: chat is budgeted per conversation, under a much higher ceiling per address."""
+
+    async def test_item18_one_conversation_is_limited_not_the_customers_beside_it(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        settings = make_settings(CHAT_RATE_LIMIT_PER_SESSION=3, RATE_LIMIT_WINDOW_MS=60_000)
+        before = refusals("chat_session", "http")
+        async with serving(settings) as client:
+            first = await chat(client)
+            session = first.json()["sessionId"]
+            same = [await chat(client, session) for _ in range(4)]
+            neighbour = await chat(client)
+            history = await client.get("/api/session/messages", headers={"X-Session-Token": session})
+        assert first.status_code == 200
+        # the first message (no session yet) spent only the address's budget
+        assert [r.status_code for r in same] == [200, 200, 200, 429]
+        assert 0 < int(same[-1].headers["retry-after"]) <= 60
+        assert same[-1].json()["error"]["code"] == "rate_limited"
+        assert neighbour.status_code == 200
+        assert history.status_code == 429  # the conversation's history spends the same budget
+        assert refusals("chat_session", "http") == before + 2
+
+    async def test_item18_an_address_has_a_ceiling_for_all_its_conversations(
+        self, make_settings: SettingsFactory
+    ) -> None:
+        settings = make_settings(CHAT_RATE_LIMIT_PER_ADDRESS=4, RATE_LIMIT_WINDOW_MS=60_000)
+        before = refusals("chat_address", "http")
+        async with serving(settings) as client:
+            statuses = [(await chat(client)).status_code for _ in range(6)]
+            search = await client.get("/api/faqs/search?q=MNP")
+        assert statuses == [200] * 4 + [429, 429]
+        assert search.status_code == 200
+        assert refusals("chat_address", "http") == before + 2
+
+    async def test_item18_the_console_has_its_own_budget(self, make_settings: SettingsFactory) -> None:
+        settings = make_settings(CONSOLE_RATE_LIMIT_MAX_REQUESTS=3, RATE_LIMIT_WINDOW_MS=60_000)
+        before = refusals("console", "http")
+        async with serving(settings) as client:
+            console = [(await client.get("/api/auth/me")).status_code for _ in range(4)]
+            customer = await chat(client)
+            search = await client.get("/api/faqs/search?q=MNP")
+        assert console == [401, 401, 401, 429]
+        assert customer.status_code == 200
+        assert search.status_code == 200
+        assert refusals("console", "http") == before + 1
+
+    async def test_item18_an_api_refusal_is_logged_and_counted(
+        self, client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        before = refusals("api", "http")
+        await burst(client, LIMIT + 2)
+        assert refusals("api", "http") == before + 2
+        logged = capsys.readouterr()
+        assert logged.out.count("ratelimit.refused") + logged.err.count("ratelimit.refused") == 2
 
 
 class TestClientAddress:
@@ -156,8 +226,9 @@ class TestSharedThroughRedis:
         assert verdicts[-1].retry_after > 0
 
 
-async def test_socketio_messages_are_limited_per_client(make_settings: SettingsFactory) -> None:
-    settings = make_settings(RATE_LIMIT_MAX_REQUESTS=3, RATE_LIMIT_WINDOW_MS=60_000)
+async def test_socketio_messages_are_limited_per_conversation(make_settings: SettingsFactory) -> None:
+    settings = make_settings(CHAT_RATE_LIMIT_PER_SESSION=3, RATE_LIMIT_WINDOW_MS=60_000)
+    before = refusals("chat_session", "socketio")
     with ServerThread(settings) as server:
         client = socketio.AsyncClient(reconnection=False)
         await client.connect(server.url, transports=["websocket"], socketio_path="/socket.io")
@@ -170,6 +241,7 @@ async def test_socketio_messages_are_limited_per_client(make_settings: SettingsF
     assert all("reply" in ack for ack in acks[:3])
     assert acks[3]["error"]["code"] == "rate_limited"
     assert acks[3]["retryAfter"] > 0
+    assert refusals("chat_session", "socketio") == before + 1  # issue 18: socket.io refusals are counted
 
 
 class TestItem09Ipv6:
@@ -227,7 +299,7 @@ async def test_item09_socketio_messages_from_one_ipv6_64_share_a_budget(
     make_settings: SettingsFactory,
 ) -> None:
     settings = make_settings(
-        RATE_LIMIT_MAX_REQUESTS=2, RATE_LIMIT_WINDOW_MS=60_000, TRUSTED_PROXIES=["127.0.0.1"]
+        CHAT_RATE_LIMIT_PER_ADDRESS=2, RATE_LIMIT_WINDOW_MS=60_000, TRUSTED_PROXIES=["127.0.0.1"]
     )
     acks = []
     with ServerThread(settings) as server:

@@ -32,7 +32,13 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def fuzz_settings(make_settings: SettingsFactory) -> Settings:
-    return make_settings(RATE_LIMIT_MAX_REQUESTS=1_000_000, AUTH_RATE_LIMIT_MAX=1_000_000)
+    return make_settings(
+        RATE_LIMIT_MAX_REQUESTS=1_000_000,
+        CHAT_RATE_LIMIT_PER_SESSION=1_000_000,
+        CHAT_RATE_LIMIT_PER_ADDRESS=1_000_000,
+        CONSOLE_RATE_LIMIT_MAX_REQUESTS=1_000_000,
+        AUTH_RATE_LIMIT_MAX=1_000_000,
+    )
 
 
 @pytest.fixture

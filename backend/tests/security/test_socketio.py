@@ -104,7 +104,7 @@ class TestItem06ResyncAndConnections:
     capped."""
 
     async def test_item06_resync_is_rate_limited(self, make_settings: SettingsFactory) -> None:
-        settings = make_settings(RATE_LIMIT_MAX_REQUESTS=3, RATE_LIMIT_WINDOW_MS=60_000)
+        settings = make_settings(CHAT_RATE_LIMIT_PER_SESSION=3, RATE_LIMIT_WINDOW_MS=60_000)
         with ServerThread(settings) as server:
             client = socketio.AsyncClient(reconnection=False)
             await client.connect(server.url, transports=["websocket"], socketio_path="/socket.io")

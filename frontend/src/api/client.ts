@@ -1,6 +1,6 @@
 // REST client for the chat API: always available, and the fallback when socket.io cannot connect.
 
-import { ApiError, NETWORK_ERROR, TIMEOUT_ERROR } from "./errors";
+import { ApiError, NETWORK_ERROR, parseRetryAfter, TIMEOUT_ERROR } from "./errors";
 import {
   type ChatRequest,
   type ChatResponse,
@@ -64,10 +64,11 @@ export class ApiClient {
     const response = await this.send(method, path, body, headers);
     const payload: unknown = await response.json().catch(() => null);
     if (!response.ok) {
+      const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
       if (isErrorBody(payload)) {
-        throw new ApiError(payload.error.code, payload.error.message, response.status);
+        throw new ApiError(payload.error.code, payload.error.message, response.status, retryAfter);
       }
-      throw new ApiError(`http_${response.status}`, "", response.status);
+      throw new ApiError(`http_${response.status}`, "", response.status, retryAfter);
     }
     return payload as T;
   }

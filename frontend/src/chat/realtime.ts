@@ -4,6 +4,7 @@ import { ApiError, NETWORK_ERROR, TIMEOUT_ERROR } from "../api/errors";
 import {
   type ChatRequest,
   type ChatResponse,
+  type ErrorBody,
   type HandoffState,
   type HistoryResponse,
   isChatResponse,
@@ -12,6 +13,12 @@ import {
   isOperatorEvent,
   type OperatorEvent,
 } from "../api/types";
+
+/** An ack's error; a refusal by the rate limit carries `retryAfter` in seconds. */
+function socketError(answer: ErrorBody & { retryAfter?: unknown }): ApiError {
+  const wait = typeof answer.retryAfter === "number" && answer.retryAfter > 0 ? answer.retryAfter : null;
+  return new ApiError(answer.error.code, answer.error.message, null, wait);
+}
 
 export type RealtimeStatus = "live" | "reconnecting" | "fallback";
 
@@ -85,7 +92,7 @@ export class Realtime implements RealtimeConnection {
       const timer = setTimeout(() => reject(new ApiError(TIMEOUT_ERROR, "")), timeoutMs);
       this.socket.emit(event, body, (answer: unknown) => {
         clearTimeout(timer);
-        if (isErrorBody(answer)) reject(new ApiError(answer.error.code, answer.error.message));
+        if (isErrorBody(answer)) reject(socketError(answer));
         else resolve(answer);
       });
     });

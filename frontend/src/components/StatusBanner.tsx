@@ -10,7 +10,7 @@ interface StatusBannerProps {
 export const OFFLINE_TEXT =
   "インターネットに接続されていません。接続が戻ると、また送信できるようになります。";
 export const RECONNECTING_TEXT =
-  "サーバーとの接続が途切れたため、再接続しています。メッセージはこのまま送信できます。";
+  "サーバーとの接続が途切れたため、再接続しています。送信できなかったときは、しばらくしてから「再送する」を押してください。";
 
 export function StatusBanner({ online, connection, notice, onDismissNotice }: StatusBannerProps) {
   return (

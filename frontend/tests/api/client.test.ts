@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiClient } from "../../src/api/client";
-import { ApiError, customerMessage } from "../../src/api/errors";
+import { ApiError, customerMessage, waitWords } from "../../src/api/errors";
 import { response, SESSION } from "../fixtures";
 
 function json(status: number, body: unknown) {
@@ -71,7 +71,7 @@ describe("ApiClient", () => {
 
 describe("customerMessage", () => {
   it.each([
-    [new ApiError("network_error", ""), "通信できませんでした"],
+    [new ApiError("network_error", ""), "サーバーにつながりませんでした"],
     [new ApiError("timeout", ""), "応答に時間がかかっています"],
     [new ApiError("too_many_requests", "Too Many", 429), "混み合っています"],
     [new ApiError("http_502", "", 502), "システムで問題が起きました"],
@@ -79,5 +79,41 @@ describe("customerMessage", () => {
     [new Error("boom"), "送信できませんでした"],
   ])("explains %o in plain Japanese", (error, expected) => {
     expect(customerMessage(error)).toContain(expected);
+  });
+});
+
+describe("issue 18: the wait and the blame", () => {
+  it.each([
+    [12, "約20秒"],
+    [60, "約1分"],
+    [61, "約2分"],
+    [840, "約14分"],
+    [3600, "約1時間"],
+  ])("says %i seconds as %s", (seconds, words) => {
+    expect(waitWords(seconds)).toBe(words);
+  });
+
+  it("tells a customer refused by the rate limit how long to wait", () => {
+    const refused = new ApiError("rate_limited", "リクエストが多すぎます。", 429, 754);
+    expect(customerMessage(refused)).toContain("約13分たってから");
+  });
+
+  it("reads Retry-After from a 429 response", async () => {
+    const body = { error: { code: "rate_limited", message: "リクエストが多すぎます。" } };
+    const fetch = vi.fn(
+      async () => new Response(JSON.stringify(body), { status: 429, headers: { "Retry-After": "95" } }),
+    );
+    const error = await new ApiClient({ fetch }).postChat({ message: "x" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "rate_limited", retryAfter: 95 });
+    expect(customerMessage(error)).toContain("約2分");
+  });
+
+  it("blames the customer's network only when the browser is offline", () => {
+    const online = vi.spyOn(navigator, "onLine", "get");
+    online.mockReturnValue(false);
+    expect(customerMessage(new ApiError("network_error", ""))).toContain("電波やWi-Fi");
+    online.mockReturnValue(true);
+    expect(customerMessage(new ApiError("network_error", ""))).not.toContain("Wi-Fi");
+    online.mockRestore();
   });
 });

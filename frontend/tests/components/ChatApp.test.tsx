@@ -140,7 +140,7 @@ describe("ChatApp", () => {
     await user.type(screen.getByLabelText("メッセージ"), "解約金は？{Enter}");
 
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent).toContain("通信できませんでした");
+    expect(alert.textContent).toContain("サーバーにつながりませんでした");
     await user.click(within(alert).getByRole("button", { name: "再送する" }));
 
     expect(await screen.findByText("「解約金は？」への回答です。")).toBeTruthy();
