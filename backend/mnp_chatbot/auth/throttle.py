@@ -13,10 +13,26 @@ from it does not lock the account's owner out at another address. A successful s
 the address budgets (an office behind one address signs in all morning); the account ceiling is kept.
 """
 
+import math
+
+from mnp_chatbot.core.errors import RateLimited
 from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.core.ratelimit import Limiter, rate_key
+from mnp_chatbot.core.ratelimit import Limiter, Verdict, rate_key
 
 log = get_logger(__name__)
+
+
+def wait_in_words(seconds: int) -> str:
+    """How long to wait, as an operator reads it: 「45秒」 under a minute, else whole minutes rounded up."""
+    if seconds < 60:
+        return f"{max(seconds, 1)}秒"
+    return f"{math.ceil(seconds / 60)}分"
+
+
+def refused(verdict: Verdict) -> RateLimited:
+    wait = wait_in_words(verdict.retry_after)
+    message = f"ログインの試行が多すぎます。{wait}ほど待ってから、もう一度お試しください。"
+    return RateLimited(message, headers=verdict.headers())
 
 
 class LoginThrottle:
@@ -40,7 +56,7 @@ class LoginThrottle:
             verdict = await limiter.hit(key)
             if not verdict.allowed:
                 log.warning("auth.login.throttled", key_kind=key.split(":", 1)[0])
-                raise verdict.error()
+                raise refused(verdict)
 
     async def succeeded(self, account: str, client: str) -> None:
         pair, address, _ = self._keys(account, client)

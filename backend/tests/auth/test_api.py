@@ -3,6 +3,7 @@
 
 import asyncio
 import datetime as dt
+import math
 import statistics
 import time
 import uuid
@@ -16,7 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.audit.models import AuditLog
-from mnp_chatbot.auth import tokens
+from mnp_chatbot.auth import throttle, tokens
 from mnp_chatbot.auth.models import User
 from mnp_chatbot.main import create_app
 from tests.auth.support import Account, bearer, create_account, sign_in
@@ -154,8 +155,11 @@ class TestBruteForce:
             headers={"X-Forwarded-For": "198.51.100.7"},
         )
         assert blocked.status_code == 429
-        assert int(blocked.headers["retry-after"]) > 0
+        wait = int(blocked.headers["retry-after"])
+        assert wait > 0
         assert blocked.json()["error"]["code"] == "rate_limited"
+        minutes = math.ceil(wait / 60)
+        assert f"{minutes}分ほど待って" in blocked.json()["error"]["message"]
 
     async def test_one_address_is_throttled_across_many_accounts(self, client: httpx.AsyncClient) -> None:
         statuses = []
@@ -569,3 +573,12 @@ class TestItem13ConsoleSignOut:
         async with db() as session:
             reason = await session.scalar(text("SELECT revoke_reason FROM auth_sessions"))
         assert reason == "idle"
+
+
+class TestWaitInWords:
+    @pytest.mark.parametrize(
+        ("seconds", "words"),
+        [(0, "1秒"), (45, "45秒"), (60, "1分"), (61, "2分"), (157, "3分"), (900, "15分")],
+    )
+    def test_the_wait_is_said_in_seconds_or_whole_minutes(self, seconds: int, words: str) -> None:
+        assert throttle.wait_in_words(seconds) == words

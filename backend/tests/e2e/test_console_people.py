@@ -2,6 +2,7 @@
 re-roles, disables and signs out a user, then finds those steps in the audit log by actor, action and day."""
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -118,3 +119,49 @@ class TestUsers:
                 assert await page.evaluate(AXE_VIOLATIONS) == [], section
         finally:
             await context.close()
+
+
+class TestSmallThings:
+    async def test_favicon_and_plain_input_text(
+        self, desktop: BrowserContext, console_admin: LiveServer
+    ) -> None:
+        page, errors = await signed_in(
+            desktop, console_admin.url, "console-admin@example.jp", "kanri-console-2026!"
+        )
+        failed: list[str] = []
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        await page.reload()
+        await expect(page.get_by_role("navigation", name="メニュー")).to_be_visible()
+        header = page.locator(".admin-user")
+        await expect(header).to_contain_text("運用 花子（管理者）")
+        icon = await desktop.request.get(console_admin.url + "/favicon.ico")
+        assert icon.status == 200
+        assert icon.headers["content-type"].startswith("image/")
+        assert (await icon.body())[:4] == b"\x00\x00\x01\x00"
+        href = await page.locator('link[rel="icon"]').get_attribute("href")
+        assert href is not None
+        linked = await desktop.request.get(console_admin.url + href)
+        assert (linked.status, linked.headers["content-type"]) == (200, "image/svg+xml")
+        weight = await page.get_by_label("キーワード").evaluate(
+            "(input) => getComputedStyle(input).fontWeight"
+        )
+        assert weight == "400"
+        assert failed == []
+        assert errors == []
+
+
+class TestSignInThrottle:
+    """Last in this module: it spends the loopback address's sign-in budget."""
+
+    async def test_a_refused_sign_in_says_how_long_to_wait(
+        self, desktop: BrowserContext, console_admin: LiveServer
+    ) -> None:
+        page = await desktop.new_page()
+        await page.goto(console_admin.url + "/admin")
+        alert = page.get_by_role("alert")
+        for attempt in range(6):
+            await page.get_by_label("メールアドレス").fill("someone@example.jp")
+            await page.get_by_label("パスワード").fill(f"まちがい-{attempt}")
+            await page.get_by_role("button", name="ログイン").click()
+            await expect(page.get_by_role("button", name="ログイン")).to_be_enabled()
+        await expect(alert).to_contain_text(re.compile(r"ログインの試行が多すぎます。\d+分ほど待って"))

@@ -30,7 +30,9 @@ export function operatorMessage(error: unknown): string {
     if (error.code === "network_error") return "サーバーに接続できませんでした。通信状態を確認してください。";
     if (error.code === "timeout") return "応答がありませんでした。しばらくしてからもう一度お試しください。";
     if (error.status === 403) return error.message || "この操作を行う権限がありません。";
-    if (error.status === 429) return "リクエストが多すぎます。少し待ってからもう一度お試しください。";
+    // The server says how long to wait (the sign-in throttle names the minutes).
+    if (error.status === 429)
+      return error.message || "リクエストが多すぎます。少し待ってからもう一度お試しください。";
     if (error.message) return error.message;
     if (error.status !== null && error.status >= 500) return "サーバーでエラーが発生しました。";
   }

@@ -1,7 +1,7 @@
 import { render } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { ColumnChart, LineChart, labelIndexes, niceMax } from "../../src/admin/components/charts";
-import { percent } from "../../src/admin/format";
+import { millis, percent } from "../../src/admin/format";
 
 describe("chart scales", () => {
   it.each([
@@ -55,5 +55,19 @@ describe("charts", () => {
     expect(container.querySelectorAll("polyline")).toHaveLength(2);
     expect(container.querySelectorAll("circle")).toHaveLength(3);
     expect(container.querySelector("svg")?.getAttribute("aria-label")).toContain("11/28: —");
+  });
+});
+
+describe("the value axis", () => {
+  it("never prints the same label twice (latency of about a millisecond)", () => {
+    const latency = [
+      { label: "11/28", value: 0.4 },
+      { label: "11/29", value: 0.9 },
+    ];
+    const { container } = render(<LineChart title="応答時間（中央値）" points={latency} format={millis} />);
+    const labels = [...container.querySelectorAll("text.axis")]
+      .map((text) => text.textContent ?? "")
+      .filter((text) => text.endsWith("ms"));
+    expect(labels).toEqual(["0 ms", "1 ms"]);
   });
 });

@@ -31,6 +31,17 @@ export function labelIndexes(count: number, room = 7): number[] {
   return indexes;
 }
 
+/** The value axis' labels at 0, half and the top; a label that reads like another (「1 ms」 for 0.5 and 1 ms)
+ * is left out so the axis never repeats itself. */
+export function axisLabels(top: number, format: (value: number) => string): [number, string | null][] {
+  const [low, middle, high] = [0, 0.5, 1].map((fraction) => format(top * fraction));
+  return [
+    [0, low ?? null],
+    [0.5, middle === low || middle === high ? null : (middle ?? null)],
+    [1, high === low ? null : (high ?? null)],
+  ];
+}
+
 interface ChartProps {
   title: string;
   points: Point[];
@@ -50,14 +61,16 @@ function Frame({ title, points, format, top, children }: ChartProps & { top: num
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}（${summary.join("、")}）`}>
-        {[0, 0.5, 1].map((fraction) => {
+        {axisLabels(top, format).map(([fraction, text]) => {
           const y = PAD.top + plotHeight * (1 - fraction);
           return (
             <g key={fraction}>
               <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} className="grid" />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="axis">
-                {format(top * fraction)}
-              </text>
+              {text !== null && (
+                <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="axis">
+                  {text}
+                </text>
+              )}
             </g>
           );
         })}
