@@ -13,7 +13,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/admin frontend/public fro
 	$(wildcard frontend/*.html frontend/*.ts frontend/*.json)
 
 .PHONY: setup frontend frontend-check browser deploy-tools deploy-check run migrate seed sql lint typecheck test pytest eval \
-	bench-retrieval bench-chat bench-line clean
+	bench-retrieval bench-chat bench-line bench-load clean
 
 setup: $(STAMP)
 
@@ -83,6 +83,15 @@ bench-chat: setup
 
 bench-line: setup
 	cd backend && .venv/bin/python -m scripts.bench_line
+
+# The production topology on loopback (scripts/stack.sh) under customer load: steps for 1 and 2 workers,
+# 10,000 idle socket.io clients, a soak of SOAK_MINUTES (20). One stack per machine: holds STACK_LOCK.
+# BENCH_LOAD_ARGS picks parts, e.g. "--only soak --soak-users 60"; see backend/scripts/bench_load.py.
+STACK_LOCK ?= $(abspath ..)/.stack.lock
+SOAK_MINUTES ?= 20
+BENCH_LOAD_ARGS ?=
+bench-load: setup frontend
+	cd backend && flock $(STACK_LOCK) .venv/bin/python -m scripts.bench_load --soak-minutes $(SOAK_MINUTES) $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) backend/.pytest_cache backend/.mypy_cache backend/.ruff_cache frontend/node_modules frontend/dist

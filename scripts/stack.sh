@@ -11,7 +11,8 @@
 #   scripts/stack.sh check-nginx    render the shipped nginx files for the stack and run `nginx -t` on them
 #
 # Settings: STACK_DIR (var/stack), STACK_HTTPS_PORT (8443), STACK_HTTP_PORT (8080), STACK_REDIS_PORT (6390),
-# STACK_WORKERS (2), STACK_RATE_LIMIT (app requests per client per minute, 120), DATABASE_URL (optional).
+# STACK_WORKERS (2), STACK_RATE_LIMIT (app requests per client per minute, 120), DATABASE_URL (optional),
+# STACK_INSTANCES ("1 2"; "1" runs instance 1 alone and nginx's upstream lists only it, e.g. to measure one worker).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +24,7 @@ WORKERS=${STACK_WORKERS:-2}
 RATE_LIMIT=${STACK_RATE_LIMIT:-120}
 BIN=$ROOT/backend/.venv/bin
 NGINX=${NGINX:-/usr/sbin/nginx}
-INSTANCES=(1 2)
+read -r -a INSTANCES <<<"${STACK_INSTANCES:-1 2}"
 
 log() { echo "stack: $*" >&2; }
 
@@ -159,6 +160,11 @@ render_nginx() {
     local conf=$DIR/nginx
     mkdir -p "$conf/conf.d" "$conf/snippets" "$conf/sites" "$conf/logs" "$conf/tmp"
     cp "$ROOT"/deploy/nginx/conf.d/*.conf "$conf/conf.d/"
+    local n
+    for n in 1 2; do # an instance the stack does not run is not in the upstream
+        [[ " ${INSTANCES[*]} " == *" $n "* ]] ||
+            sed -i "/server 127.0.0.1:$(instance_port "$n") /d" "$conf/conf.d/mnp-chatbot-upstream.conf"
+    done
     cp "$ROOT"/deploy/nginx/snippets/*.conf "$conf/snippets/"
     # The shipped site, moved to loopback ports with the stack's certificate and this checkout's build.
     sed -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
