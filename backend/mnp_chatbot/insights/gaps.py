@@ -5,10 +5,12 @@ and 「esimの再発行は」 are one group.
 """
 
 import datetime as dt
+import hashlib
+import re
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 UNANSWERED_MODES = ("no_answer", "out_of_scope", "clarify")
@@ -51,6 +53,15 @@ class GapGroup:
     last_seen: dt.datetime
     reasons: dict[str, int]
     candidate: Candidate | None = None
+
+
+def draft_slug(question: str, brand_ids: Sequence[str], category: str, key: str) -> str:
+    """A slug an operator can read: the brands, the Latin words of the question (eSIM, MNP …) and the
+    category, with four hex digits of the group's key so two drafts never collide."""
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", question).casefold())
+    parts = [*brand_ids[:2], *words[:3], category.replace("_", "-")]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:4]
+    return "-".join(dict.fromkeys(part for part in parts if part))[:70] + f"-{digest}"
 
 
 def question_key(text: str) -> str:

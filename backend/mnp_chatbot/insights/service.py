@@ -5,7 +5,6 @@ MASK_PERSONAL_DATA was when it was stored; opening a transcript is audited.
 """
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -194,14 +193,17 @@ def _draft(group: gaps.GapGroup, snapshot: KnowledgeSnapshot, *, today: dt.date)
     brands = list(snapshot.brands_in(group.question))
     official = str(brands[0].official_url) if brands else None
     question = group.question if group.question.endswith(("？", "?")) else f"{group.question}？"
-    alternates = [variant for variant in group.variants if variant != group.question][:DRAFT_ALTERNATES]
+    # The customers' own wordings (the latest one too) are what the entry must be found by.
+    alternates = list(group.variants)[:DRAFT_ALTERNATES]
+    category = candidate.category if candidate else "basics"
+    brand_ids = [brand.id for brand in brands]
     return FaqEntryWrite(
-        slug=f"draft-{hashlib.sha256(group.key.encode()).hexdigest()[:10]}",
-        category=candidate.category if candidate else "basics",
+        slug=gaps.draft_slug(group.question, brand_ids, category, group.key),
+        category=category,
         question=question,
         answer="",
         alternates=alternates,
-        brands=[brand.id for brand in brands],
+        brands=brand_ids,
         as_of=today,
         verification="unverified",
         official_url=official,

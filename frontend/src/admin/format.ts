@@ -66,6 +66,30 @@ export const MODE_LABELS: Record<string, string> = {
   navigator: "ナビ",
 };
 
+/** The FAQ fields as the editor labels them (API names, camelCase and snake_case). */
+export const FAQ_FIELD_LABELS: Record<string, string> = {
+  slug: "slug",
+  category: "カテゴリ",
+  question: "質問",
+  answer: "回答",
+  alternates: "言い換え",
+  keywords: "キーワード",
+  brands: "ブランド",
+  factIds: "ファクトID",
+  fact_ids: "ファクトID",
+  sources: "出典",
+  asOf: "情報の時点",
+  as_of: "情報の時点",
+  verification: "確認状況",
+  officialUrl: "公式の確認先URL",
+  official_url: "公式の確認先URL",
+  validFrom: "有効期間（開始）",
+  valid_from: "有効期間（開始）",
+  validUntil: "有効期間（終了）",
+  valid_until: "有効期間（終了）",
+  isPublished: "公開",
+};
+
 export const ROLE_LABELS: Record<string, string> = {
   admin: "管理者",
   operator: "オペレーター",

@@ -133,7 +133,7 @@ describe("knowledge gaps", () => {
     await user.click(within(item).getByRole("button", { name: "このFAQを作る" }));
     expect(await screen.findByRole("heading", { name: "新しいFAQ" })).toBeTruthy();
     expect((screen.getByLabelText("質問") as HTMLInputElement).value).toBe("eximからMNPしたい");
-    expect(screen.getByText(/answer、sources/)).toBeTruthy();
+    expect(screen.getByText(/次の項目を埋めてください: 回答、出典/)).toBeTruthy();
     expect(window.location.pathname).toBe("/admin/faqs/new");
   });
 });
@@ -188,7 +188,7 @@ describe("conversations", () => {
           {
             id: "h1",
             reason: "requested",
-            status: "queued",
+            status: "waiting",
             createdAt: "2026-11-29T01:00:01Z",
             claimedAt: null,
             resolvedAt: null,
@@ -207,6 +207,9 @@ describe("conversations", () => {
     expect(bot.textContent).toContain("1.83 秒");
     expect(bot.textContent).toContain("低評価（役に立たなかった）");
     expect(bot.textContent).toContain("コメント: 遅い");
+    const handoffs = screen.getByRole("region", { name: "有人対応の記録" });
+    expect(handoffs.textContent).toContain("理由: お客さまの希望 ・ 状態: 待機中");
+    expect(handoffs.textContent).not.toMatch(/requested|waiting/);
   });
 });
 

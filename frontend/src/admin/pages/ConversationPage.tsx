@@ -2,6 +2,7 @@ import { Badge, ErrorNote, Link, Loading } from "../components/common";
 import { useConsole, useLoad } from "../context";
 import { formatDateTime, label, MODE_LABELS, millis, percent } from "../format";
 import { BASE } from "../router";
+import { STATUSES as HANDOFF_STATUSES, REASONS } from "../templates";
 
 const ROLE_LABELS: Record<string, string> = {
   user: "お客さま",
@@ -68,7 +69,8 @@ export function ConversationPage({ id }: { id: string }) {
               <ul>
                 {data.handoffs.map((handoff) => (
                   <li key={handoff.id}>
-                    {formatDateTime(handoff.createdAt)} ・ 理由: {handoff.reason} ・ 状態: {handoff.status}
+                    {formatDateTime(handoff.createdAt)} ・ 理由: {label(REASONS, handoff.reason)} ・ 状態:{" "}
+                    {label(HANDOFF_STATUSES, handoff.status)}
                   </li>
                 ))}
               </ul>

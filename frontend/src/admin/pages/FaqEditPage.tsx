@@ -3,7 +3,7 @@ import type { FaqEntry } from "../api/types";
 import { ErrorNote, Link, Loading, Notice } from "../components/common";
 import { canEdit, operatorMessage, useConsole } from "../context";
 import { type FaqForm, formProblems, fromForm, toForm } from "../faqForm";
-import { CATEGORY_LABELS, VERIFICATION_LABELS } from "../format";
+import { CATEGORY_LABELS, FAQ_FIELD_LABELS, label, VERIFICATION_LABELS } from "../format";
 import { BASE, navigate, routePath, useLocation } from "../router";
 
 /** History state of /admin/faqs/new when it starts from a draft (the knowledge-gaps page). */
@@ -119,7 +119,10 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
       </p>
       <h1 id="faq-title">{faqKey === null ? "新しいFAQ" : "FAQの編集"}</h1>
       {missing.length > 0 && (
-        <p className="admin-notice">下書きです。次の項目を埋めてください: {missing.join("、")}</p>
+        <p className="admin-notice">
+          下書きです。次の項目を埋めてください:{" "}
+          {missing.map((name) => label(FAQ_FIELD_LABELS, name)).join("、")}
+        </p>
       )}
       <form className="faq-form" onSubmit={save}>
         {text("question", "質問")}
