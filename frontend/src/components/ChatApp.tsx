@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef } from "react";
+import { type RefObject, useCallback, useEffect, useRef } from "react";
 import { currentQuickReplies, withHuman } from "../chat/state";
 import { type ChatDeps, useChat } from "../chat/useChat";
 import { Composer } from "./Composer";
@@ -10,6 +10,8 @@ import { StatusBanner } from "./StatusBanner";
 export const OPERATOR_REQUEST = "オペレーターと話す";
 export const STARTERS = ["乗り換えナビ", "予約番号の取り方", "手数料はいくら？", OPERATOR_REQUEST];
 export const CLOSE_MESSAGE = "mnp-chat:close";
+export const READY_MESSAGE = "mnp-chat:ready";
+export const FOCUS_MESSAGE = "mnp-chat:focus";
 
 function closeWidget() {
   window.parent.postMessage({ type: CLOSE_MESSAGE }, "*");
@@ -27,6 +29,22 @@ function useEscapeCloses(embedded: boolean) {
   }, [embedded]);
 }
 
+/** In the widget's iframe: tell the page the chat started (so it was allowed to frame it) and take keyboard
+ * focus into the message box when the page opens the panel. */
+function useWidgetLink(embedded: boolean, inputRef: RefObject<HTMLTextAreaElement | null>) {
+  useEffect(() => {
+    if (!embedded || window.parent === window) return;
+    const onMessage = (event: MessageEvent) => {
+      const data: unknown = event.data;
+      if (event.source !== window.parent || typeof data !== "object" || data === null) return;
+      if ((data as { type?: unknown }).type === FOCUS_MESSAGE) inputRef.current?.focus();
+    };
+    window.addEventListener("message", onMessage);
+    window.parent.postMessage({ type: READY_MESSAGE }, "*");
+    return () => window.removeEventListener("message", onMessage);
+  }, [embedded, inputRef]);
+}
+
 interface ChatAppProps {
   deps: ChatDeps;
   embedded?: boolean;
@@ -37,6 +55,7 @@ export function ChatApp({ deps, embedded = false }: ChatAppProps) {
   const { state } = chat;
   const inputRef = useRef<HTMLTextAreaElement>(null);
   useEscapeCloses(embedded);
+  useWidgetLink(embedded, inputRef);
   const busy = state.pending !== null;
   const quickReplies =
     state.messages.length === 0 && !state.restoring && !busy ? STARTERS : currentQuickReplies(state);
