@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from mnp_chatbot.audit.router import router as audit_router
 from mnp_chatbot.auth.router import errors
 from mnp_chatbot.auth.router import router as auth_router
-from mnp_chatbot.channels.line.router import router as line_router
 from mnp_chatbot.chat.router import router as chat_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.handoff.router import customer_router as handoff_customer_router
@@ -25,7 +24,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(health_router)
     app.include_router(faq_router, responses={**API_ERRORS, **errors(404)})
     app.include_router(chat_router, responses=API_ERRORS)
-    app.include_router(line_router)
     app.include_router(navigator_router, responses=API_ERRORS)
     app.include_router(auth_router, responses=API_ERRORS)
     app.include_router(audit_router, responses=API_ERRORS)

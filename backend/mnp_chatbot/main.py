@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.auth.middleware import ConsoleAuthGate
 from mnp_chatbot.channels.line import runtime as line_runtime
+from mnp_chatbot.channels.line.webhook import LineWebhook
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.chat.turn_store import TurnStore
@@ -211,6 +212,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     security.add_inner_middleware(app, settings, rate_limits)
     app.add_middleware(RequestContextMiddleware)
     security.add_outer_middleware(app, settings)
+    # Outermost: LINE's deliveries skip the stack above (see channels/line/webhook.py).
+    app.add_middleware(LineWebhook, max_bytes=settings.MAX_BODY_BYTES, policy=app.state.header_policy)
     return app
 
 

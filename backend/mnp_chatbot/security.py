@@ -2,7 +2,8 @@
 
 Outer to inner, an HTTP request passes: security headers → request id/access log → CORS → rate limit →
 console token check → body-size limit → routes. So every response, a 401, 413 or 429 included, carries the
-headers, is logged and counted, and is readable by an allowed origin.
+headers, is logged and counted, and is readable by an allowed origin. LINE's webhook is answered before all
+of them, by its own endpoint (channels/line/webhook.py), which sets the same headers and counts itself.
 """
 
 import datetime as dt

@@ -1,28 +1,31 @@
-"""`make bench-line`: the LINE webhook's acknowledgement latency while the LLM is slow, and exactly-once
-processing under a redelivery storm.
+"""`make bench-line`: the LINE webhook's acknowledgement latency while the LLM is slow, against a trivial
+endpoint of the same server in the same run, and exactly-once processing under a redelivery storm.
 
-Starts the real server (one uvicorn process, embedded PostgreSQL in a scratch directory) with the LINE channel
-pointed at the local LINE platform of the tests and the LLM at the local OpenAI-compatible server, whose every
-answer takes LLM_SECONDS (20 s) to its first token. Then, from this process:
+Starts the production server (gunicorn with deploy/gunicorn.conf.py, WORKERS workers, default one per core;
+embedded PostgreSQL in a scratch directory; the settings' default log level) with the LINE channel pointed
+at the local LINE platform of the tests and the LLM at the local OpenAI-compatible server, whose every
+answer takes LLM_SECONDS (20 s) to its first token. Then:
 
-1. ack: CONCURRENCY (50) deliveries at a time for SECONDS, each a signed body with one text event of a new
-   user; every response timed. Target (issue 14): p99 < 200 ms. Events ACKed and rows persisted are counted.
-   Run twice: the events processed in the web process (the default), and by `mnp-chatbot line-worker` in a
-   process of its own (LINE_WORKER_IN_PROCESS=false on the web process).
+1. ack: wrk (C, so the load generator takes little of the machine) keeps CONCURRENCY (50) deliveries in
+   flight for SECONDS, each a body with one text event of a new user, signed beforehand; the same wrk run
+   against `GET /health/live` right before and right after is the baseline, so the figure can be read on a
+   busy machine. Target (issue 14): webhook p99 < 200 ms. Events ACKed and rows persisted are counted.
+   Run twice: the events processed in the web processes (the default), and by `mnp-chatbot line-worker` in
+   a process of its own (LINE_WORKER_IN_PROCESS=false on the web processes).
 2. storm: on a fresh server with a fast LLM, UNIQUE events each delivered COPIES times (the first with
    isRedelivery false, the rest true), shuffled, CONCURRENCY at a time; then waits until the queue is empty
    and counts stored events, stored questions, LLM calls and messages LINE delivered per user (all must
    equal one per event).
 
-Prints `NAME metric=value …` lines.
+Prints `NAME metric=value …` lines; the load average is the 1-minute one when the phase ended.
 """
 
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,14 +39,46 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from scripts.bench_server import CLI, questions, served_with_database
+from scripts.bench_server import CLI, questions, served_by_gunicorn
 from tests.channels.line.support import SECRET, Events, body, signed
 from tests.fixtures import line_server, openai_server
 
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(len(ordered) * q) - 1)] if ordered else 0.0
+# wrk's script: each thread takes every THREADS-th pre-signed body ("signature<TAB>body" lines), in turn;
+# done() prints the percentiles (wrk's own summary has no p95).
+WRK_WEBHOOK = """
+local bodies, signatures, count, i = {}, {}, 0, 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local n = 0
+  for line in io.lines("%(path)s") do
+    if n %% %(threads)d == id then
+      local tab = string.find(line, "\\t", 1, true)
+      table.insert(signatures, string.sub(line, 1, tab - 1))
+      table.insert(bodies, string.sub(line, tab + 1))
+    end
+    n = n + 1
+  end
+  count = #bodies
+end
+function request()
+  i = i %% count + 1
+  local headers = {["Content-Type"] = "application/json", ["X-Line-Signature"] = signatures[i]}
+  return wrk.format("POST", "/api/line/webhook", headers, bodies[i])
+end
+"""
+WRK_DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("FIGURES %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+WRK_THREADS = 2
 
 
 def settings(line: line_server.FakeLine, llm: openai_server.FakeOpenAI, **extra: str) -> dict[str, str]:
@@ -55,6 +90,7 @@ def settings(line: line_server.FakeLine, llm: openai_server.FakeOpenAI, **extra:
         "OPENAI_API_KEY": "sk-bench",
         "OPENAI_BASE_URL": llm.url,
         "SESSION_SECRET": "bench-line-session-secret",
+        **({"REDIS_URL": os.environ["TEST_REDIS_URL"]} if "TEST_REDIS_URL" in os.environ else {}),
     }
 
 
@@ -93,26 +129,44 @@ async def deliver_all(url: str, bodies: list[bytes], *, concurrency: int) -> tup
     return latencies, statuses
 
 
-async def timed_deliveries(url: str, *, seconds: float, concurrency: int) -> tuple[list[float], Counter[int]]:
-    """New-user text events, CONCURRENCY in flight, for `seconds`."""
+def signed_bodies(path: Path, number: int) -> None:
+    """`number` deliveries, each one text event of a new user, as "signature<TAB>body" lines."""
     asked = questions()
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    with path.open("w", encoding="utf-8") as output:
+        for n in range(number):
+            raw = body(Events().text(f"{asked[n % len(asked)]}（{n}）"))
+            assert b"\n" not in raw
+            assert b"\t" not in raw
+            output.write(signed(raw)["x-line-signature"] + "\t" + raw.decode() + "\n")
 
-        async def one_connection(number: int) -> None:
-            sent = 0
-            while time.monotonic() < deadline:
-                raw = body(Events().text(f"{asked[(number * 97 + sent) % len(asked)]}（{number}-{sent}）"))
-                started = time.perf_counter()
-                statuses[await post(client, raw)] += 1
-                latencies.append((time.perf_counter() - started) * 1000)
-                sent += 1
 
-        await asyncio.gather(*(one_connection(n) for n in range(concurrency)))
-    return latencies, statuses
+def wrk(url: str, *, seconds: float, connections: int, script: Path) -> dict[str, Any]:
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^FIGURES ((?:\d+ ?){8})$", output, re.MULTILINE)
+    if found is None:
+        raise RuntimeError("wrk printed no figures:\n" + output)
+    requests, duration_us, p50, p95, p99, longest, failed, non_2xx = map(int, found.group(1).split())
+    return {
+        "requests": requests,
+        "rps": requests / (duration_us / 1e6),
+        "p50_ms": p50 / 1000,
+        "p95_ms": p95 / 1000,
+        "p99_ms": p99 / 1000,
+        "max_ms": longest / 1000,
+        "socket_errors": failed,
+        "non_2xx": non_2xx,
+    }
 
 
 def figures(name: str, values: dict[str, Any]) -> str:
@@ -155,25 +209,37 @@ def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
     )
     try:
         env = settings(line.fake, llm.fake, LINE_WORKER_IN_PROCESS=str(not split).lower())
-        with served_with_database(env) as (url, database), contextlib.ExitStack() as stack:
+        with (
+            served_by_gunicorn(env, workers=args.workers) as (url, database),
+            contextlib.ExitStack() as stack,
+            tempfile.TemporaryDirectory() as scratch,
+        ):
             if split:
                 stack.enter_context(line_worker(env, database))
-            latencies, statuses, persisted = asyncio.run(measure_acks(url, database, args))
+            measured = measure_acks(url, database, Path(scratch), args)
             llm_requests = len(llm.fake.chat_requests())
     finally:
         line.stop()
         llm.stop()
+    webhook, baseline = measured["webhook"], measured["baseline"]
     return figures(
         "line_webhook_ack_worker_" + ("separate_process" if split else "in_process"),
         {
-            "deliveries": len(latencies),
-            "acked": statuses[200],
-            "persisted": persisted,
-            "non_200": sum(n for s, n in statuses.items() if s != 200),
-            "p50_ms": percentile(latencies, 0.5),
-            "p95_ms": percentile(latencies, 0.95),
-            "p99_ms": percentile(latencies, 0.99),
-            "max_ms": max(latencies),
+            "deliveries": webhook["requests"],
+            "persisted": measured["persisted"],
+            "non_2xx": webhook["non_2xx"],
+            "socket_errors": webhook["socket_errors"],
+            "rps": webhook["rps"],
+            "p50_ms": webhook["p50_ms"],
+            "p95_ms": webhook["p95_ms"],
+            "p99_ms": webhook["p99_ms"],
+            "max_ms": webhook["max_ms"],
+            "baseline_rps": baseline["rps"],
+            "baseline_p50_ms": baseline["p50_ms"],
+            "baseline_p99_ms": baseline["p99_ms"],
+            "p99_vs_baseline": webhook["p99_ms"] / max(baseline["p99_ms"], 0.001),
+            "rps_vs_baseline": webhook["rps"] / max(baseline["rps"], 0.001),
+            "workers": args.workers,
             "llm_seconds": args.llm_seconds,
             "load_average_1m": os.getloadavg()[0],
             "llm_requests_meanwhile": llm_requests,
@@ -183,14 +249,32 @@ def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
     )
 
 
-async def measure_acks(
-    url: str, database: str, args: argparse.Namespace
-) -> tuple[list[float], Counter[int], int]:
-    warm_up = [body(Events().text("予約番号の有効期限は？")) for _ in range(20)]
-    await deliver_all(url, warm_up, concurrency=5)
-    latencies, statuses = await timed_deliveries(url, seconds=args.seconds, concurrency=args.concurrency)
-    persisted = await count(database, "SELECT count(*) FROM channel_events") - len(warm_up)
-    return latencies, statuses, persisted
+def measure_acks(url: str, database: str, scratch: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The trivial endpoint, the webhook, the trivial endpoint again: the baseline is the mean of the two
+    trivial runs' rates and the higher of their percentiles."""
+    number = max(20_000, int(args.seconds * 3_000))
+    warm_up, timed, trivial = scratch / "warm_up.lua", scratch / "webhook.lua", scratch / "trivial.lua"
+    for script, bodies in ((warm_up, 200), (timed, number)):
+        signed_bodies(script.with_suffix(".tsv"), bodies)
+        lua = WRK_WEBHOOK % {"path": script.with_suffix(".tsv"), "threads": WRK_THREADS}
+        script.write_text(lua + WRK_DONE, encoding="utf-8")
+    trivial.write_text(WRK_DONE, encoding="utf-8")
+    live = url + "/health/live"
+    wrk(live, seconds=2, connections=args.concurrency, script=trivial)
+    wrk(url, seconds=1, connections=10, script=warm_up)
+    before = asyncio.run(count(database, "SELECT count(*) FROM channel_events"))
+    first = wrk(live, seconds=args.seconds, connections=args.concurrency, script=trivial)
+    webhook = wrk(url, seconds=args.seconds, connections=args.concurrency, script=timed)
+    second = wrk(live, seconds=args.seconds, connections=args.concurrency, script=trivial)
+    after = asyncio.run(count(database, "SELECT count(*) FROM channel_events"))
+    if webhook["requests"] > number:
+        raise RuntimeError(f"wrk sent {webhook['requests']} deliveries, more than the {number} bodies")
+    baseline = {
+        "rps": (first["rps"] + second["rps"]) / 2,
+        "p50_ms": max(first["p50_ms"], second["p50_ms"]),
+        "p99_ms": max(first["p99_ms"], second["p99_ms"]),
+    }
+    return {"webhook": webhook, "baseline": baseline, "persisted": after - before}
 
 
 async def storm(url: str, database: str, copies: list[bytes], concurrency: int) -> dict[str, Any]:
@@ -224,7 +308,7 @@ def storm_phase(args: argparse.Namespace) -> str:
         copies += [body(redelivered) for _ in range(args.copies - 1)]
     random.Random(14).shuffle(copies)
     try:
-        with served_with_database(settings(line.fake, llm.fake)) as (url, database):
+        with served_by_gunicorn(settings(line.fake, llm.fake), workers=args.workers) as (url, database):
             counted = asyncio.run(storm(url, database, copies, args.concurrency))
         per_user = Counter(d.to for d in line.fake.delivered)
         llm_calls = len(llm.fake.chat_requests())
@@ -256,10 +340,16 @@ def main() -> int:
     parser.add_argument("--llm-seconds", type=float, default=20.0)
     parser.add_argument("--unique", type=int, default=200)
     parser.add_argument("--copies", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)) or 1)
+    parser.add_argument("--phases", default="ack,split,storm", help="which of ack, split, storm to run")
     args = parser.parse_args()
-    print(ack_phase(args, split=False), flush=True)
-    print(ack_phase(args, split=True), flush=True)
-    print(storm_phase(args), flush=True)
+    phases = set(args.phases.split(","))
+    if "ack" in phases:
+        print(ack_phase(args, split=False), flush=True)
+    if "split" in phases:
+        print(ack_phase(args, split=True), flush=True)
+    if "storm" in phases:
+        print(storm_phase(args), flush=True)
     return 0
 
 

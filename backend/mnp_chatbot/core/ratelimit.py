@@ -259,11 +259,6 @@ def scope_client_address(scope: Scope, trusted: Sequence[Network]) -> str:
     return client_address(peer, _forwarded_for(scope), trusted)
 
 
-# Signed by their sender and sent from addresses that are not disclosed (LINE's webhook): one per-address
-# budget would throttle every customer at once.
-UNLIMITED_PATHS = frozenset({"/api/line/webhook"})
-
-
 def is_chat_path(path: str) -> bool:
     return path == "/api/chat" or path.startswith(CHAT_PREFIXES)
 
@@ -317,12 +312,7 @@ class RateLimitMiddleware:
         self.trusted = trusted_networks(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or not scope["path"].startswith("/api/")
-            or scope["method"] == "OPTIONS"
-            or scope["path"] in UNLIMITED_PATHS
-        ):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         budget, verdict, receive = await self._spend(scope, receive)

@@ -20,14 +20,16 @@ log = get_logger(__name__)
 def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -> LineChannel | None:
     """The channel and its worker (started), or None when LINE's secret or access token is not set."""
     settings = resources.settings
-    if not settings.line_enabled or settings.LINE_CHANNEL_ACCESS_TOKEN is None:
+    secret, token = settings.LINE_CHANNEL_SECRET, settings.LINE_CHANNEL_ACCESS_TOKEN
+    if not settings.line_enabled or secret is None or token is None:
         return None
     client = LineClient(
-        access_token=settings.LINE_CHANNEL_ACCESS_TOKEN.get_secret_value(),
+        access_token=token.get_secret_value(),
         base_url=settings.LINE_API_BASE_URL,
     )
     config = LineConfig(
         token_key=token_key,
+        channel_secret=secret.get_secret_value().encode(),
         bot_user_id=settings.LINE_BOT_USER_ID,
         max_event_age_ms=settings.LINE_MAX_EVENT_AGE_SECONDS * 1000,
     )

@@ -49,6 +49,7 @@ EVENTS = Counter(
 @dataclass(frozen=True, slots=True)
 class LineConfig:
     token_key: bytes
+    channel_secret: bytes = b""  # LINE_CHANNEL_SECRET: the webhook's signature key
     bot_user_id: str | None = None
     max_event_age_ms: int = 24 * 3600 * 1000
     loading_delay: float = 1.0  # seconds an answer may take before the loading animation is shown

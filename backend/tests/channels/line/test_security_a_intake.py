@@ -11,7 +11,7 @@ from pathlib import Path
 
 from structlog.testing import capture_logs
 
-from mnp_chatbot.channels.line import dependencies, signature
+from mnp_chatbot.channels.line import signature, webhook
 from mnp_chatbot.core.config import Settings
 from tests.channels.line.conftest import LineApp, open_line_app
 from tests.channels.line.inspect import count, redis_snapshot
@@ -149,9 +149,12 @@ def test_03_signature_is_compared_in_constant_time_on_the_request_bytes() -> Non
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
     }
     assert "compare_digest" in calls
-    guard = pyinspect.getsource(dependencies.verified_body)
-    assert "raw = await request.body()" in guard
-    assert "is_valid_signature(\n        raw," in guard or "is_valid_signature(raw," in guard
+    endpoint = pyinspect.getsource(webhook.LineWebhook._acknowledge)
+    assert "raw = await read_body(scope, receive, self.max_bytes)" in endpoint
+    assert "verified_body(raw," in endpoint
+    assert endpoint.index("read_body") < endpoint.index("verified_body") < endpoint.index("accept")
+    guard = pyinspect.getsource(webhook.verified_body)
+    assert "is_valid_signature(raw," in guard
     assert "json.dumps" not in guard
     assert ".json()" not in guard
     assert guard.index("is_valid_signature") < guard.index("model_validate_json")
