@@ -236,7 +236,8 @@ def _answers_step(
     if side and not (question in (Question.FROM, Question.TO) and reading.roles):
         return False
     if question in (Question.FROM, Question.TO):
-        return bool(reading.brands) or not reading.has_own_topic
+        named = bool(reading.brands) or bool(questions.direct_answer(question, text, carriers))
+        return named or not reading.has_own_topic
     answered = questions.direct_answer(question, text, carriers)
     if question is Question.RESERVATION:
         return True
@@ -282,15 +283,17 @@ def _retrieve(
         topic = expanded or masked
         remembered = replace(slots, topic=topic, attribute=None, low_confidence_streak=0)
         return Decision(replace(reply, topic=topic), remembered, navigator, hits, query)
+    can_clarify = composer.can_clarify(hits, thresholds)
+    if not named and not _in_domain(hits) and not can_clarify:
+        # Off-topic chatter (「今日の天気は？」) is not a question the bot failed: no streak, no hand-off.
+        reply = Reply(smalltalk.OUT_OF_SCOPE_REPLY, Mode.OUT_OF_SCOPE, quick_replies=_starter_replies())
+        return Decision(reply, slots, navigator, hits, query)
     unsure = replace(slots, low_confidence_streak=slots.low_confidence_streak + 1)
     facts = rules.TurnFacts(text, slots.low_confidence_streak, confident=False)
     if rules.handoff_reason(facts) is rules.HandoffReason.REPEATED_LOW_CONFIDENCE:
         return Decision(_handoff(rules.HandoffReason.REPEATED_LOW_CONFIDENCE), unsure, navigator, hits, query)
-    if composer.can_clarify(hits, thresholds):
+    if can_clarify:
         return Decision(composer.clarify(hits, entries, thresholds), unsure, navigator, hits, query)
-    if not named and not _in_domain(hits):
-        reply = Reply(smalltalk.OUT_OF_SCOPE_REPLY, Mode.OUT_OF_SCOPE, quick_replies=_starter_replies())
-        return Decision(reply, unsure, navigator, hits, query)
     reply = Reply(NO_ANSWER_TEXT, Mode.NO_ANSWER, handoff=True, handoff_reason=rules.HandoffReason.NO_ANSWER)
     return Decision(reply, unsure, navigator, hits, query)
 

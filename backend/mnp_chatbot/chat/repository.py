@@ -37,6 +37,13 @@ class FeedbackRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def ratings_for(self, message_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """The customer's 👍 (1) / 👎 (-1) on each of `message_ids` that has one."""
+        if not message_ids:
+            return {}
+        stmt = select(Feedback.message_id, Feedback.rating).where(Feedback.message_id.in_(message_ids))
+        return {row.message_id: row.rating for row in await self.session.execute(stmt)}
+
     async def upsert(self, message_id: uuid.UUID, *, rating: int, comment: str | None) -> Feedback:
         stmt = (
             insert(Feedback)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from mnp_chatbot.chat.dependencies import ChatServiceDep, SessionPath, SessionTokenHeader, deprecated_for
 from mnp_chatbot.chat.events import TurnResult
+from mnp_chatbot.chat.models import Message
 from mnp_chatbot.chat.reply import is_rateable, source_dicts
 from mnp_chatbot.chat.schemas import (
     ChatRequest,
@@ -13,6 +14,7 @@ from mnp_chatbot.chat.schemas import (
     FeedbackCreate,
     FeedbackRead,
     HistoryResponse,
+    MessageRead,
 )
 from mnp_chatbot.chat.service import History, Inbound
 from mnp_chatbot.core.errors import error_body
@@ -56,9 +58,15 @@ def handoff_state(status: CustomerStatus) -> dict[str, object]:
 
 def history_of(session_id: str, history: History) -> HistoryResponse:
     handoff = None if history.handoff is None else handoff_state(history.handoff)
+    messages = [message_of(message, history.ratings.get(message.id)) for message in history.messages]
     return HistoryResponse.model_validate(
-        {"session_id": session_id, "messages": history.messages, "handoff": handoff}
+        {"session_id": session_id, "messages": messages, "handoff": handoff}
     )
+
+
+def message_of(message: Message, rating: int | None) -> MessageRead:
+    feedback = None if rating is None else ("up" if rating > 0 else "down")
+    return MessageRead.model_validate(message).model_copy(update={"feedback": feedback})
 
 
 @router.post("/chat", response_model=ChatResponse, response_model_by_alias=True, responses=ERRORS)

@@ -99,6 +99,7 @@ class MessageRead(Schema):
     handoff: bool
     author: str | None = Field(default=None, description="The operator's display name (role operator)")
     created_at: dt.datetime = Field(serialization_alias="createdAt")
+    feedback: Literal["up", "down"] | None = Field(default=None, description="The customer's 👍/👎, if given")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,6 +56,7 @@ class History:
     conversation_id: uuid.UUID
     messages: Sequence[Message]
     handoff: CustomerStatus | None = field(default=None)
+    ratings: Mapping[uuid.UUID, int] = field(default_factory=dict)  # 👍 1 / 👎 -1 by message id
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +275,9 @@ class ChatService:
         async with self.sessionmaker() as session:
             conversation = await self._conversation(session, token)
             messages = await MessageRepository(session).list_for_session(conversation.id, limit=HISTORY_LIMIT)
+            ratings = await FeedbackRepository(session).ratings_for([m.id for m in messages])
         status = await self.handoffs.status(conversation.id) if self.handoffs is not None else None
-        return History(conversation.id, messages, status)
+        return History(conversation.id, messages, status, ratings)
 
     async def conversation_id(self, token: str) -> uuid.UUID:
         async with self.sessionmaker() as session:

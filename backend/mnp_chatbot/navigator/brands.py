@@ -5,6 +5,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator.exceptions import UnknownBrand
@@ -12,6 +13,34 @@ from mnp_chatbot.navigator.exceptions import UnknownBrand
 _SPACES = re.compile(r"\s+")
 _HIRAGANA_TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
 _ASCII_WORD = re.compile(r"[a-z0-9]")
+OTHER_PREFIX = "other:"  # a brand the customer named that the carrier table does not hold: "other:QTモバイル"
+COMPANY_WORDS = (
+    "モバイル",
+    "mobile",
+    "sim",
+    "シム",
+    "通信",
+    "テレコム",
+    "telecom",
+    "ケータイ",
+    "携帯",
+    "ワイヤレス",
+)
+GENERIC_WORDS = frozenset(
+    {
+        "格安sim",
+        "格安スマホ",
+        "格安モバイル",
+        "sim",
+        "esim",
+        "simカード",
+        "simフリー",
+        "mvno",
+        "モバイル",
+        "携帯",
+    }
+)
+NOT_A_NAME = re.compile(r"[?？。、]|って|とは|何|なに|どう|ですか|ません")
 
 
 def squash(text: str) -> str:
@@ -30,10 +59,56 @@ def names_of(carrier: knowledge.CarrierDocument) -> set[str]:
     return {_squashed_name(name) for name in (carrier.id, carrier.name, *carrier.aliases)} - {""}
 
 
+def unknown_brand_named(text: str) -> str | None:
+    """The slot value for a company the table does not hold (「QTモバイル」 → "other:QTモバイル"), when the
+    text reads as a company name rather than a question or a sentence."""
+    name = unicodedata.normalize("NFKC", text).strip()
+    if not 2 <= len(name) <= 20 or NOT_A_NAME.search(name) or "\n" in name:
+        return None
+    squashed = squash(name)
+    if squashed in GENERIC_WORDS or not any(word in squashed for word in COMPANY_WORDS):
+        return None
+    return OTHER_PREFIX + name
+
+
+def is_unknown(carrier: knowledge.CarrierDocument) -> bool:
+    return carrier.id.startswith(OTHER_PREFIX)
+
+
+def unknown_carrier(value: str) -> knowledge.CarrierDocument:
+    """A stand-in for a brand without data: no one-stop, no fees, no shop information, nothing verified."""
+    name = value.removeprefix(OTHER_PREFIX)
+    one_stop = knowledge.OneStop(participates=None, verification=knowledge.Verification.UNVERIFIED)
+    fields: dict[str, Any] = {  # unvalidated on purpose: it has no site, no date, no sources
+        "id": value,
+        "name": name,
+        "group": value,
+        "kind": knowledge.CarrierKind.MVNO,
+        "aliases": [name],
+        "official_url": None,
+        "mnp_page_url": None,
+        "port_out": [],
+        "accepts_shop_signup": None,
+        "one_stop": one_stop,
+        "fees": [],
+        "reservation_requirements": [],
+        "group_moves": [],
+        "after_switch": [],
+        "carrier_mail": None,
+        "billing_note": None,
+        "as_of": None,
+        "sources": [],
+    }
+    return knowledge.CarrierDocument.model_construct(**fields)
+
+
 def resolve_brand(
     text: str, carriers: Iterable[knowledge.CarrierDocument], *, field: str = "brand"
 ) -> knowledge.CarrierDocument:
-    """The brand whose id, name or alias equals `text` once squashed, else `UnknownBrand(field, text)`."""
+    """The brand whose id, name or alias equals `text` once squashed, a stand-in for an "other:" brand,
+    else `UnknownBrand(field, text)`."""
+    if text.startswith(OTHER_PREFIX) and len(text) > len(OTHER_PREFIX):
+        return unknown_carrier(text)
     wanted = squash(text)
     for carrier in carriers:
         if wanted in names_of(carrier):

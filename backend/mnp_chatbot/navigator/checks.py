@@ -2,10 +2,12 @@
 
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import references as refs
-from mnp_chatbot.navigator.schemas import PlanKind, Step
+from mnp_chatbot.navigator.schemas import PlanKind, SimType, Step
 from mnp_chatbot.navigator.steps import Route, make_step
 
 CARRIER_MAIL_KINDS = (knowledge.CarrierKind.MNO, knowledge.CarrierKind.SUB_BRAND)
+MEMBER_IDS = {"docomo": "dアカウント"}  # a group's member ID, where its name is known; else 「会員ID」
+PHYSICAL_SIM_WORDS = ("物理SIM", "SIMカード")
 
 
 def build_after_switch(route: Route) -> list[Step]:
@@ -39,9 +41,15 @@ def target_checks(route: Route) -> Step | None:
     if not target.after_switch or route.is_plan_change:
         return None
     # Brand notes in the table carry no per-fact sources: they are hedged and point to the brand's site.
-    return make_step(
-        f"{target.name}で確認すること", target.after_switch, [], confirm_at=target, verified=False
-    )
+    lines = [line for line in target.after_switch if applies_to_sim(line, route.situation.sim)]
+    if not lines:
+        return None
+    return make_step(f"{target.name}で確認すること", lines, [], confirm_at=target, verified=False)
+
+
+def applies_to_sim(line: str, sim: SimType) -> bool:
+    """A note about a physical SIM does not apply once eSIM was chosen."""
+    return sim is not SimType.ESIM or not any(word in line for word in PHYSICAL_SIM_WORDS)
 
 
 def carrier_mail(route: Route) -> Step | None:
@@ -64,10 +72,15 @@ def points(route: Route) -> Step | None:
     if route.kind is PlanKind.IN_GROUP:
         return None
     lines = [
-        f"{route.source.name}のポイントは、会員ID（dアカウントなど）を残しておけば失効しない場合があります。",
+        f"{route.source.name}のポイントは、{member_id(route.source)}を残しておけば失効しない場合があります。",
         "解約前に残高と扱いを確認し、必要なら使い切っておきましょう。",
     ]
     return make_step("ポイント", lines, [refs.POINTS], confirm_at=route.source)
+
+
+def member_id(carrier: knowledge.CarrierDocument) -> str:
+    known = MEMBER_IDS.get(carrier.group)
+    return f"会員ID（{known}）" if known else "会員ID"
 
 
 def instalments(route: Route) -> Step | None:

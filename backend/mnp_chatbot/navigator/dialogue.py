@@ -155,8 +155,17 @@ def navigate(
         update = {"mode": Mode.STEP, "question": Question.STEP, "step_index": index}
         return show(state.model_copy(update=update), plan)
     if state.question is Question.STEP and command in (Command.NEXT, Command.DONE, Command.BACK):
-        return show(walk(state, command, len(plan.steps)), plan)
+        return show(walk(state, command, len(plan.steps)), plan, lead=done_note(state, command, plan))
     return show(state, plan, lead=UNCLEAR)
+
+
+def done_note(state: NavigatorState, command: Command, plan: Plan) -> str:
+    """「完了」 marks the step done and says so (「次へ」 only moves on), with how many are done."""
+    if command is not Command.DONE:
+        return ""
+    index = min(state.step_index, len(plan.steps) - 1)
+    done = len({*state.completed, index})
+    return f"✓ 「{plan.steps[index].title}」を完了にしました（{done}/{len(plan.steps)}完了）。"
 
 
 def first_open_step(state: NavigatorState, step_count: int) -> int:

@@ -50,7 +50,10 @@ def fees_named(
 
 
 def fee_lines(fees: Iterable[knowledge.Fee]) -> list[str]:
-    return [f"{fee.name}：{fee.text}（{fee.as_of.isoformat()}時点）" for fee in fees]
+    return [
+        f"{fee.name}：{fee.text}（{fee.as_of.year}年{fee.as_of.month}月{fee.as_of.day}日時点）"
+        for fee in fees
+    ]
 
 
 def fee_sources(fees: Iterable[knowledge.Fee]) -> list[SourceRef]:

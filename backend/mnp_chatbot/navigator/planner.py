@@ -10,10 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from mnp_chatbot.knowledge import schemas as knowledge
-from mnp_chatbot.navigator.brands import resolve_brand
+from mnp_chatbot.navigator import references as refs
+from mnp_chatbot.navigator.brands import is_unknown, resolve_brand
 from mnp_chatbot.navigator.checks import build_after_switch
 from mnp_chatbot.navigator.exceptions import InvalidSituation
-from mnp_chatbot.navigator.schemas import ApplyChannel, Plan, PlanKind, ReservationInfo, Situation
+from mnp_chatbot.navigator.schemas import ApplyChannel, Plan, PlanKind, ReservationInfo, Situation, Step
 from mnp_chatbot.navigator.steps import APPLY_LABELS, MOVE_LABELS, Route, build_steps, jp_date
 
 __all__ = ["RESERVATION_DAYS", "make_plan", "move_kind_of", "reservation_info", "resolve_brand"]
@@ -41,9 +42,15 @@ def make_plan(situation: Situation, carriers: Sequence[knowledge.CarrierDocument
         to_brand=target.id,
         summary=summary(route),
         reservation=reservation,
-        steps=build_steps(route),
-        after_switch=build_after_switch(route),
+        steps=for_brands(build_steps(route), route),
+        after_switch=for_brands(build_after_switch(route), route),
     )
+
+
+def for_brands(steps: list[Step], route: Route) -> list[Step]:
+    """Steps citing only sources that concern the brands at hand (see `references.concerning`)."""
+    groups = {route.source.group, route.target.group}
+    return [step.model_copy(update={"sources": refs.concerning(step.sources, groups)}) for step in steps]
 
 
 def validate(
@@ -139,6 +146,13 @@ def summary(route: Route) -> str:
             line += "この扱いは公式の情報では確認できていない（未確認）ため、公式でご確認ください。"
         return line
     line = head + KIND_LABELS[route.kind] + "で手続きします。"
+    unknown = [b.name for b in (route.source, route.target) if is_unknown(b)]
+    if unknown:
+        names = "・".join(unknown)
+        line += (
+            f"{names}についてはこのボットにデータがないため、一般的な手順でご案内します。"
+            f"手数料や受付方法は{names}の公式サイトでご確認ください。"
+        )
     unsure = [b.name for b in (route.source, route.target) if not b.one_stop.verification.is_verified]
     if route.kind is PlanKind.ONE_STOP and unsure:
         line += (

@@ -6,7 +6,7 @@ from typing import Any
 
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import parsing, planner
-from mnp_chatbot.navigator.brands import find_brands, resolve_brand
+from mnp_chatbot.navigator.brands import find_brands, resolve_brand, unknown_brand_named
 from mnp_chatbot.navigator.exceptions import UnknownBrand
 from mnp_chatbot.navigator.schemas import ApplyChannel, Device, PlanKind, Question, SimType, Situation, Slots
 
@@ -170,6 +170,8 @@ def direct_answer(
     if question in BRAND_QUESTIONS:
         mentions = find_brands(text, carriers)
         value: object = mentions[0].carrier.id if len(mentions) == 1 else None
+        if not mentions:
+            value = unknown_brand_named(text)
     elif question in readers:
         value = readers[question](text)
     else:

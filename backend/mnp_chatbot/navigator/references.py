@@ -1,8 +1,9 @@
 """Sources of the general MNP facts the plan states, after the fact sheet (§11), and conversions."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from mnp_chatbot.knowledge import schemas as knowledge
+from mnp_chatbot.navigator.brands import is_unknown
 from mnp_chatbot.navigator.schemas import SourceRef
 
 MIC_MNP = SourceRef(  # S1: MNP = cancellation + new contract, bands, discounts end, auto cancellation
@@ -92,7 +93,28 @@ def from_sources(
 
 def official_site(carrier: knowledge.CarrierDocument) -> SourceRef:
     """Where to confirm anything about a brand: its own site, which is authoritative by definition."""
+    if is_unknown(carrier):  # a brand without data (brands.unknown_carrier): its site, by name only
+        return SourceRef(title=f"{carrier.name} 公式サイト", verified=False)
     url = carrier.mnp_page_url or carrier.official_url
     return SourceRef(
         title=f"{carrier.name} 公式サイト", url=str(url), as_of=carrier.as_of.isoformat(), verified=True
     )
+
+
+# General facts cited from one brand's page: shown to customers only when a brand of that group is at hand
+# (issue 18: 「イオンモバイル…」 under a SoftBank → Y!mobile plan reads as a mistake). The step keeps its
+# verification, which was worked out from every source.
+BRAND_SPECIFIC = {
+    RESERVATION_VALIDITY.title: "docomo",
+    DOCUMENTS.title: "rakuten",
+    HOLDER_MATCH.title: "aeon_mobile",
+    HOLDER_CHANGE.title: "rakuten",
+    SIM_DELIVERY.title: "rakuten",
+    INSTALMENTS.title: "docomo",
+    POINTS.title: "docomo",
+}
+
+
+def concerning(sources: Iterable[SourceRef], groups: Collection[str]) -> list[SourceRef]:
+    """`sources` without the general ones that come from a brand outside `groups`."""
+    return [ref for ref in sources if BRAND_SPECIFIC.get(ref.title) in (None, *groups)]

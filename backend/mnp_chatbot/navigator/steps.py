@@ -1,6 +1,7 @@
 """The ordered steps of a plan, built from the carrier table; each step links the sources of its facts."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +28,11 @@ MOVE_LABELS = {
 }
 APPLY_LABELS = {ApplyChannel.ONLINE: "オンライン", ApplyChannel.SHOP: "店頭"}
 SIM_LABELS = {SimType.ESIM: "eSIM", SimType.CARD: "SIMカード"}
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+GENERIC_RESERVATION_FEE = (
+    "予約番号の発行は原則無料です"
+    "（店頭や電話での発行には1,000円（税抜）以下の手数料がかかる場合があります）。"
+)
 HOLDER_MATCH = "契約者の名義（氏名・性別・生年月日）が乗り換え前後で一致している必要があります。"
 
 
@@ -56,6 +62,15 @@ def jp_date(day: dt.date) -> str:
     return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
 
 
+def jp_long_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def jp_dates(text: str) -> str:
+    """ISO dates in table text (「2025-11-19以降」) as Japanese ones (「2025年11月19日以降」)."""
+    return ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+
+
 def make_step(
     title: str,
     lines: Iterable[str],
@@ -67,7 +82,7 @@ def make_step(
     """A step; when any of its facts is unverified it is hedged and points to the brand's official site."""
     unique = list({(ref.title, ref.url): ref for ref in sources}.values())
     verified = verified and all(ref.verified for ref in unique)
-    detail = "\n".join(line for line in lines if line)
+    detail = jp_dates("\n".join(line for line in lines if line))
     if not verified:
         detail += HEDGE
         unique.append(refs.official_site(confirm_at))
@@ -164,7 +179,8 @@ def reservation(route: Route) -> Step:
     lines = [
         f"{source.name}でMNP予約番号（10桁）を取得します。{validity}。",
         *facts.port_out_lines(source.port_out),
-        "予約番号の発行は原則無料です（店頭や電話での発行には1,000円（税抜）以下の手数料がかかる場合があります）。",
+        # One statement of fees: the brand's own port-out fee, when the table has it, is in the last step.
+        "" if leave_fees(route) else GENERIC_RESERVATION_FEE,
     ]
     if info.days_left == 0:
         lines.insert(0, "お持ちの予約番号は有効期限が切れています。もう一度取得してください。")
@@ -179,10 +195,11 @@ def reservation(route: Route) -> Step:
 
 def application(route: Route) -> Step:
     target, situation = route.target, route.situation
+    site = f"（{target.official_url}）" if target.official_url else ""  # none for a brand without data
     where = (
         f"{target.name}の店舗で申し込みます。"
         if situation.channel is ApplyChannel.SHOP
-        else f"{target.name}の公式サイト（{target.official_url}）から申し込みます。"
+        else f"{target.name}の公式サイト{site}から申し込みます。"
     )
     fees = [] if route.move else facts.fees_named(target, facts.JOIN_FEE_WORDS, route.web_or_shop)
     requirement = reservation_requirement(route)
@@ -242,7 +259,7 @@ def old_line(route: Route) -> Step:
     if route.is_plan_change:
         lines = [f"電話番号と回線はそのままで、料金プランが{target}に変わります。解約の手続きは不要です。"]
         return make_step("プラン変更の完了", lines, [refs.MIC_MNP], confirm_at=route.target)
-    fees = facts.fees_named(route.source, facts.LEAVE_FEE_WORDS, route.web_or_shop)
+    fees = leave_fees(route)
     lines = [
         f"{target}で開通した時点で、{source}の契約は自動的に解約されます。",
         f"{source}に解約を申し込む必要はありません。",
@@ -250,3 +267,10 @@ def old_line(route: Route) -> Step:
     ]
     sources = [refs.MIC_MNP, *facts.fee_sources(fees)]
     return make_step(f"{source}の自動解約", lines, sources, confirm_at=route.source)
+
+
+def leave_fees(route: Route) -> list[knowledge.Fee]:
+    """The source's port-out and cancellation fees; none for a move inside a group, which is not MNP."""
+    if route.move is not None:
+        return []
+    return facts.fees_named(route.source, facts.LEAVE_FEE_WORDS, route.web_or_shop)

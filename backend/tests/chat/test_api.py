@@ -111,11 +111,19 @@ class TestHandoff:
         async with db() as session:
             assert await session.scalar(select(Conversation.status)) == "queued"
 
-    async def test_repeated_unclear_questions_end_with_a_human(self, client: httpx.AsyncClient) -> None:
+    async def test_off_topic_chatter_is_not_handed_to_a_human(self, client: httpx.AsyncClient) -> None:
+        # Issue 18: off-topic messages get the out-of-scope reply every time, not a hand-off on the second.
         first = await ask(client, "ほげほげ")
         second = await ask(client, "ふがふがぴよ", sessionId=first["sessionId"])
+        assert [first["reply"]["mode"], second["reply"]["mode"]] == ["out_of_scope", "out_of_scope"]
         assert first["reply"]["handoff"] is False
-        assert second["reply"]["handoff"] is True
+        assert second["reply"]["handoff"] is False
+
+    async def test_an_mnp_question_the_bot_cannot_answer_ends_with_a_human(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        reply = (await ask(client, "MNPのぴよぴよについて"))["reply"]
+        assert reply["handoff"] is True
 
 
 class TestStorage:
@@ -138,6 +146,17 @@ class TestStorage:
         assert once["messageId"] == twice["messageId"]
         assert once["reply"]["text"] == twice["reply"]["text"]
         assert await count(db, Message) == 4
+
+    async def test_item18_the_history_carries_the_customers_rating(self, client: httpx.AsyncClient) -> None:
+        body = await ask(client, "予約番号の期限は？")
+        session = body["sessionId"]
+        await client.post(
+            f"/api/messages/{body['messageId']}/feedback", json={"rating": "down", "sessionId": session}
+        )
+        history = (await client.get("/api/session/messages", headers={"X-Session-Token": session})).json()
+        ratings = {message["id"]: message["feedback"] for message in history["messages"]}
+        assert ratings[body["messageId"]] == "down"
+        assert [rating for rating in ratings.values() if rating] == ["down"]
 
     async def test_feedback_is_stored_and_can_be_changed(
         self, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]

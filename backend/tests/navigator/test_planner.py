@@ -175,7 +175,10 @@ class TestSteps:
 
     @pytest.mark.parametrize(
         ("channel", "expected", "absent"),
-        [("shop", "4,950円（2025-10-19時点）", "無料"), ("online", "無料（2025-10-19時点）", "4,950円")],
+        [
+            ("shop", "4,950円（2025年10月19日時点）", "無料"),
+            ("online", "無料（2025年10月19日時点）", "4,950円"),
+        ],
     )
     def test_application_quotes_the_fee_of_the_channel_with_its_date(
         self, channel: str, expected: str, absent: str

@@ -76,6 +76,8 @@ export interface HistoryMessage {
   rateable?: boolean;
   author?: string | null;
   createdAt: string;
+  /** The customer's 👍/👎 on this answer, so a reload shows it again. */
+  feedback?: Rating | null;
 }
 
 export interface HistoryResponse {

@@ -192,11 +192,17 @@ function fail(state: ChatState, clientMessageId: string, error: string): ChatSta
   };
 }
 
+function ratingsOf(history: HistoryResponse): Record<string, Rating> {
+  const rated = history.messages.filter((message) => message.feedback);
+  return Object.fromEntries(rated.map((message) => [message.id, message.feedback as Rating]));
+}
+
 function loadHistory(state: ChatState, history: HistoryResponse): ChatState {
   return {
     ...state,
     sessionId: history.sessionId,
     messages: [...history.messages.map(fromHistory), ...unsent(state.messages)],
+    feedback: { ...state.feedback, ...ratingsOf(history) },
     restoring: false,
     notice: state.notice === RESTORE_FAILED_NOTICE ? null : state.notice,
     handoff: history.handoff ?? null,
