@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, Text, case, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.carriers.models import Carrier
@@ -48,12 +48,36 @@ def _filtered(stmt: Select[Any], filters: FaqFilters) -> Select[Any]:
     if filters.category is not None:
         stmt = stmt.where(FaqEntry.category == filters.category)
     if filters.brand is not None:
-        stmt = stmt.where(FaqEntry.brands.contains([filters.brand]))
+        stmt = stmt.where(_brand_match(filters.brand))
     if filters.verified is not None:
         stmt = stmt.where(FaqEntry.verified.is_(filters.verified))
     if filters.published is not None:
         stmt = stmt.where(FaqEntry.is_published.is_(filters.published))
     return stmt
+
+
+def _brand_match(brand: str) -> Any:
+    """Entries of the brand a console user means: its id, or a carrier's name or alias (「ドコモ」 → docomo),
+    compared without case."""
+    wanted = brand.strip().lower()
+    aliases = cast(func.lower(cast(Carrier.aliases, Text)), ARRAY(Text))
+    named = select(cast(func.array_agg(Carrier.id), ARRAY(Text))).where(
+        or_(func.lower(Carrier.id) == wanted, func.lower(Carrier.name) == wanted, aliases.any(wanted))
+    )
+    return or_(FaqEntry.brands.contains([wanted]), FaqEntry.brands.overlap(named.scalar_subquery()))
+
+
+def _relevance(query: str) -> Any:
+    """Best match first: the words in the question, then in an alternate or keyword, then the slug, then
+    only the answer."""
+    pattern = like_pattern(query)
+    return case(
+        (FaqEntry.question.ilike(pattern, escape="\\"), 0),
+        (func.array_to_string(FaqEntry.alternates, " ").ilike(pattern, escape="\\"), 1),
+        (func.array_to_string(FaqEntry.keywords, " ").ilike(pattern, escape="\\"), 1),
+        (FaqEntry.slug.ilike(pattern, escape="\\"), 2),
+        else_=3,
+    )
 
 
 class KnowledgeRepository:
@@ -69,8 +93,12 @@ class KnowledgeRepository:
     async def list_faq_page(
         self, filters: FaqFilters, *, limit: int, offset: int
     ) -> tuple[list[FaqEntry], int]:
-        """One page in category then slug order, and how many entries match in all."""
-        page = _filtered(select(FaqEntry), filters).order_by(CATEGORY_ORDER, FaqEntry.slug)
+        """One page, best match first when searching (then category and slug order), and how many entries
+        match in all."""
+        order = [CATEGORY_ORDER, FaqEntry.slug]
+        if filters.query:
+            order = [_relevance(filters.query), func.length(FaqEntry.question), *order]
+        page = _filtered(select(FaqEntry), filters).order_by(*order)
         entries = (await self.session.scalars(page.limit(limit).offset(offset))).all()
         total = await self.session.scalar(_filtered(select(func.count(FaqEntry.id)), filters))
         return list(entries), int(total or 0)

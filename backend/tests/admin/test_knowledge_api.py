@@ -94,6 +94,8 @@ class TestListing:
         [
             ("category=fees", lambda item: item["category"] == "fees"),
             ("brand=docomo", lambda item: "docomo" in item["brands"]),
+            ("brand=ドコモ", lambda item: "docomo" in item["brands"]),
+            ("brand=SoftBank", lambda item: "softbank" in item["brands"]),
             ("verified=false", lambda item: item["verified"] is False),
             ("q=ワンストップ", lambda item: "ワンストップ" in str(item)),
             ("q=予約番号&category=reservation", lambda item: item["category"] == "reservation"),
@@ -109,6 +111,25 @@ class TestListing:
         assert 0 < page["total"] < everything["total"]
         assert len(page["items"]) == page["total"]
         assert all(check(item) for item in page["items"])
+
+    async def test_a_brand_name_finds_what_its_id_finds(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("viewer")
+        by_id = json_of(await client.get("/api/admin/faqs?brand=docomo&limit=500", headers=headers))
+        by_name = json_of(await client.get("/api/admin/faqs?brand=ドコモ&limit=500", headers=headers))
+        assert by_name["total"] == by_id["total"] > 0
+
+    async def test_a_keyword_ranks_entries_asking_it_first(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("viewer")
+        page = json_of(await client.get("/api/admin/faqs?q=有効期限&limit=5", headers=headers))
+        assert page["total"] > 5
+        assert all("有効期限" in item["question"] for item in page["items"]), [
+            item["question"] for item in page["items"]
+        ]
+        assert any(item["slug"] == "reservation-validity" for item in page["items"])
 
     async def test_pages_do_not_overlap_and_cover_everything(
         self, client: httpx.AsyncClient, console: Console

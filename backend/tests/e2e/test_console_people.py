@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Dialog, Page, expect
 
 from mnp_chatbot.core.clock import JST
 from tests.e2e.admin_page import ConsolePage, create_admin
@@ -34,11 +34,14 @@ async def desktop(browser: Browser) -> AsyncIterator[BrowserContext]:
     await created.close()
 
 
-async def signed_in(context: BrowserContext, url: str, email: str, password: str) -> tuple[Page, list[str]]:
+async def signed_in(
+    context: BrowserContext, url: str, email: str, password: str, *, confirm: bool = True
+) -> tuple[Page, list[str]]:
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: dialog.accept())
+    if confirm:
+        page.on("dialog", lambda dialog: dialog.accept())
     await ConsolePage(page, url).log_in(email, password)
     return page, errors
 
@@ -147,6 +150,51 @@ class TestSmallThings:
         )
         assert weight == "400"
         assert failed == []
+        assert errors == []
+
+
+class TestFaqTools:
+    async def test_brand_names_ranked_keywords_empty_results_and_unsaved_changes(
+        self, desktop: BrowserContext, console_admin: LiveServer
+    ) -> None:
+        page, errors = await signed_in(
+            desktop, console_admin.url, "console-admin@example.jp", "kanri-console-2026!", confirm=False
+        )
+        dialogs: list[str] = []
+
+        async def dismiss(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            await dialog.dismiss()
+
+        page.on("dialog", dismiss)
+        filters = page.get_by_role("form", name="FAQの絞り込み")
+        table = page.get_by_role("table")
+        await filters.get_by_label("ブランド").fill("ドコモ")
+        await filters.get_by_role("button", name="検索").click()
+        await expect(page.get_by_text(re.compile(r"^[1-9]\d* 件中"))).to_be_visible()
+        brands = await table.locator("tbody tr td:nth-child(3)").all_inner_texts()
+        assert brands, "no entries for ドコモ"
+        assert all("docomo" not in cell for cell in brands), brands
+
+        await filters.get_by_label("ブランド").fill("")
+        await filters.get_by_label("キーワード").fill("有効期限")
+        await filters.get_by_role("button", name="検索").click()
+        first = table.locator("tbody tr").first.get_by_role("link")
+        await expect(first).to_contain_text("有効期限")
+
+        await filters.get_by_label("キーワード").fill("そんな言葉はどこにもない")
+        await filters.get_by_role("button", name="検索").click()
+        await expect(page.get_by_text("条件に合うFAQは見つかりませんでした。")).to_be_visible()
+        await expect(table).to_have_count(0)
+
+        await filters.get_by_label("キーワード").fill("有効期限")
+        await filters.get_by_role("button", name="検索").click()
+        await first.click()
+        answer = page.get_by_label(re.compile(r"^回答"))
+        await answer.fill("まだ保存していない回答です。")
+        await page.get_by_role("link", name="← FAQ一覧へ").click()
+        await expect(answer).to_have_value("まだ保存していない回答です。")
+        assert dialogs == ["保存していない変更があります。破棄してこのページを離れますか？"]
         assert errors == []
 
 

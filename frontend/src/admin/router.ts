@@ -67,7 +67,18 @@ export function routePath(route: Route): string {
 
 const CHANGE = "mnp-admin-navigate";
 
+let leaveWarning: string | null = null;
+
+/** While set, moving to another console page first asks the operator to confirm (unsaved changes). */
+export function setLeaveWarning(message: string | null): void {
+  leaveWarning = message;
+}
+
 export function navigate(path: string, state: unknown = null): void {
+  if (leaveWarning !== null) {
+    if (!window.confirm(leaveWarning)) return;
+    leaveWarning = null;
+  }
   window.history.pushState(state, "", path);
   window.dispatchEvent(new Event(CHANGE));
 }

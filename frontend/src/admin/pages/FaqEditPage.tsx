@@ -4,7 +4,9 @@ import { ErrorNote, Link, Loading, Notice } from "../components/common";
 import { canEdit, operatorMessage, useConsole } from "../context";
 import { type FaqForm, formProblems, fromForm, toForm } from "../faqForm";
 import { CATEGORY_LABELS, FAQ_FIELD_LABELS, label, VERIFICATION_LABELS } from "../format";
-import { BASE, navigate, routePath, useLocation } from "../router";
+import { BASE, navigate, routePath, setLeaveWarning, useLocation } from "../router";
+
+export const LEAVE_WARNING = "保存していない変更があります。破棄してこのページを離れますか？";
 
 /** History state of /admin/faqs/new when it starts from a draft (the knowledge-gaps page). */
 export interface DraftState {
@@ -26,7 +28,25 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [missing, setMissing] = useState<string[]>([]);
+  const [baseline, setBaseline] = useState<string | null>(null);
   const editable = canEdit(user);
+  const dirty = form !== null && baseline !== null && JSON.stringify(form) !== baseline;
+  const loaded = (next: FaqForm) => {
+    setForm(next);
+    setBaseline(JSON.stringify(next));
+  };
+
+  // Unsaved changes: the browser asks before a reload or closing the tab, the console before another page.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", onBeforeUnload);
+    setLeaveWarning(LEAVE_WARNING);
+    return () => {
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      setLeaveWarning(null);
+    };
+  }, [dirty]);
   const draft = faqKey === null ? draftOf(location.state) : null;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once per entry (the draft rides on it)
@@ -35,12 +55,12 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
     setForm(null);
     setLoadError(null);
     if (faqKey === null) {
-      setForm(toForm(draft?.draft ?? {}, today()));
+      loaded(toForm(draft?.draft ?? {}, today()));
       setMissing(draft?.missing ?? []);
       return;
     }
     api.getFaq(faqKey).then(
-      (entry) => current && setForm(toForm(entry, today())),
+      (entry) => current && loaded(toForm(entry, today())),
       (caught: unknown) => current && setLoadError(operatorMessage(caught)),
     );
     return () => {
@@ -66,8 +86,9 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
     try {
       const body = fromForm(form);
       const saved = faqKey === null ? await api.createFaq(body) : await api.updateFaq(faqKey, body);
-      setForm(toForm(saved, today()));
+      loaded(toForm(saved, today()));
       setNotice("保存しました。ボットの回答にすぐ反映されます。");
+      setLeaveWarning(null);
       if (faqKey !== saved.slug) navigate(routePath({ page: "faq", key: saved.slug }));
     } catch (caught) {
       setError(operatorMessage(caught));
@@ -81,6 +102,7 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
     setBusy(true);
     try {
       await api.deleteFaq(faqKey);
+      setLeaveWarning(null);
       navigate(`${BASE}/faqs`);
     } catch (caught) {
       setError(operatorMessage(caught));

@@ -35,6 +35,8 @@ export function FaqListPage() {
   const [offset, setOffset] = useState(0);
   const query = toQuery(filters, offset);
   const page = useLoad(() => api.listFaqs(query), JSON.stringify(query));
+  const carriers = useLoad(() => api.listCarriers(), "carriers");
+  const brandNames = new Map((carriers.data?.items ?? []).map((carrier) => [carrier.id, carrier.name]));
 
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -82,8 +84,14 @@ export function FaqListPage() {
           <input
             value={draft.brand}
             onChange={(event) => setDraft({ ...draft, brand: event.target.value })}
-            placeholder="例: docomo"
+            placeholder="例: ドコモ"
+            list="brand-names"
           />
+          <datalist id="brand-names">
+            {(carriers.data?.items ?? []).map((carrier) => (
+              <option key={carrier.id} value={carrier.name} />
+            ))}
+          </datalist>
         </label>
         <label>
           確認状況
@@ -100,7 +108,8 @@ export function FaqListPage() {
       </form>
       <ErrorNote message={page.error} />
       <Loading show={page.loading && !page.data} />
-      {page.data && (
+      {page.data && total === 0 && <p role="status">条件に合うFAQは見つかりませんでした。</p>}
+      {page.data && total > 0 && (
         <>
           <p className="muted" aria-live="polite">
             {total} 件中 {total === 0 ? 0 : offset + 1}〜{Math.min(offset + PAGE_SIZE, total)} 件
@@ -124,7 +133,7 @@ export function FaqListPage() {
                       <div className="muted small">{faq.slug}</div>
                     </td>
                     <td>{label(CATEGORY_LABELS, faq.category)}</td>
-                    <td>{faq.brands.join(", ") || "共通"}</td>
+                    <td>{faq.brands.map((id) => brandNames.get(id) ?? id).join("、") || "共通"}</td>
                     <td>
                       {faq.verified ? <Badge tone="ok">確認済み</Badge> : <Badge tone="warn">未確認</Badge>}
                     </td>
