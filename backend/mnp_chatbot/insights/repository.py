@@ -51,6 +51,7 @@ class ConversationSummary:
     min_confidence: float | None
     thumbs_up: int
     thumbs_down: int
+    first_question: str | None = None  # the customer's first message, to recognise the conversation by
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,14 @@ def _summaries(filters: ConversationFilters) -> Select[Any]:
         .subquery()
     )
     handoff = _handed_off().label("handoff")
+    first_question = (
+        select(Message.text)
+        .where(Message.session_id == Conversation.id, Message.role == Role.USER.value)
+        .order_by(Message.created_at)
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
     stmt = select(
         Conversation.id,
         Conversation.channel,
@@ -121,6 +130,7 @@ def _summaries(filters: ConversationFilters) -> Select[Any]:
         stats.c.min_confidence,
         func.coalesce(stats.c.up, 0),
         func.coalesce(stats.c.down, 0),
+        first_question.label("first_question"),
     ).outerjoin(stats, stats.c.session_id == Conversation.id)
     conditions = [
         Conversation.channel == filters.channel if filters.channel else None,

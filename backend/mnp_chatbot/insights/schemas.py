@@ -21,6 +21,9 @@ class ConversationRead(Schema):
     min_confidence: float | None = Field(serialization_alias="minConfidence")
     thumbs_up: int = Field(serialization_alias="thumbsUp")
     thumbs_down: int = Field(serialization_alias="thumbsDown")
+    first_question: str | None = Field(
+        default=None, serialization_alias="firstQuestion", description="The customer's first message, masked"
+    )
 
 
 class ConversationPage(Schema):

@@ -33,6 +33,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 GAP_ROWS = 5000  # most recent gap replies considered
 DRAFT_ALTERNATES = 5
+FIRST_QUESTION_CHARS = 80  # the conversation list shows the start of the first question
 PLACEHOLDERS: dict[str, tuple[str, object]] = {  # API name -> (field, a value the rules accept)
     "question": ("question", "…"),
     "answer": ("answer", "…"),
@@ -119,7 +120,8 @@ class InsightsService:
     async def list_conversations(
         self, filters: ConversationFilters, *, limit: int, offset: int
     ) -> tuple[list[ConversationSummary], int]:
-        return await self.insights.list_conversations(filters, limit=limit, offset=offset)
+        items, total = await self.insights.list_conversations(filters, limit=limit, offset=offset)
+        return [_masked_summary(item) for item in items], total
 
     async def open_transcript(self, actor: uuid.UUID, conversation_id: uuid.UUID) -> Transcript:
         """The conversation with every message masked; the viewing is audited."""
@@ -173,6 +175,13 @@ class InsightsService:
         questions = await self.insights.list_top_questions(window, limit=top)
         top_questions = [TopQuestion(masking.mask_pii(text).text, count) for text, count in questions]
         return Analytics(dates.first, dates.last, days, totals, modes, top_questions)
+
+
+def _masked_summary(summary: ConversationSummary) -> ConversationSummary:
+    if summary.first_question is None:
+        return summary
+    first = masking.mask_pii(summary.first_question).text[:FIRST_QUESTION_CHARS]  # masked whole, then cut
+    return replace(summary, first_question=first)
 
 
 def _masked(line: TranscriptLine) -> TranscriptLine:

@@ -125,6 +125,16 @@ class TestConversations:
         )
         c4 = page["items"][2]
         assert (c4["channel"], c4["minConfidence"]) == ("line", 0.16)  # small talk's 1.0 is not retrieval's
+        assert c1["firstQuestion"] == "予約番号の有効期限は？"  # the first, not the latest
+
+    async def test_the_first_question_is_masked(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        await add_conversation(db, jst(11, 9), [Turn(f"{'あ' * 70}電話は{PHONE}です", confidence=0.9)])
+        page = await get(client, console, "/api/admin/conversations")
+        (item,) = page["items"]
+        assert "5678" not in item["firstQuestion"]
+        assert item["firstQuestion"].startswith("あ" * 70)
 
     @pytest.mark.parametrize(
         ("query", "expected"),

@@ -151,6 +151,7 @@ describe("conversations", () => {
       minConfidence: 0.2,
       thumbsUp: 0,
       thumbsDown: 1,
+      firstQuestion: "電話番号は[電話番号]です",
     };
     openAt("/admin/conversations", {
       "GET /api/admin/conversations": ok({ items: [conversation], total: 1, limit: 50, offset: 0 }),
@@ -200,6 +201,7 @@ describe("conversations", () => {
     const row = (await screen.findByText("有人対応待ち")).closest("tr") as HTMLElement;
     expect(row.textContent).toContain("20%");
     expect(row.textContent).toContain("低 1");
+    expect(within(row).getByRole("link").textContent).toBe("電話番号は[電話番号]です");
     await user.click(within(row).getByRole("link"));
     expect(await screen.findByText("電話番号は[電話番号]です")).toBeTruthy();
     const bot = screen.getByText("担当者におつなぎします。").closest("li") as HTMLElement;

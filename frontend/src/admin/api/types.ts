@@ -110,6 +110,8 @@ export interface Conversation {
   minConfidence: number | null;
   thumbsUp: number;
   thumbsDown: number;
+  /** The customer's first message (masked, at most 80 characters). */
+  firstQuestion?: string | null;
 }
 
 export interface TranscriptMessage {

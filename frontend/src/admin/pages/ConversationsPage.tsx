@@ -70,6 +70,7 @@ export function ConversationsPage() {
             <table className="data-table">
               <thead>
                 <tr>
+                  <th scope="col">最初の質問</th>
                   <th scope="col">最終メッセージ</th>
                   <th scope="col">経路</th>
                   <th scope="col">状態</th>
@@ -82,11 +83,12 @@ export function ConversationsPage() {
               <tbody>
                 {page.data.items.map((conversation) => (
                   <tr key={conversation.id}>
-                    <td>
+                    <td className="first-question">
                       <Link to={routePath({ page: "conversation", id: conversation.id })}>
-                        {formatDateTime(conversation.lastMessageAt)}
+                        {conversation.firstQuestion || "（質問なし）"}
                       </Link>
                     </td>
+                    <td>{formatDateTime(conversation.lastMessageAt)}</td>
                     <td>{CHANNEL_LABELS[conversation.channel] ?? conversation.channel}</td>
                     <td>{STATUS_LABELS[conversation.status] ?? conversation.status}</td>
                     <td>{conversation.turns}</td>
