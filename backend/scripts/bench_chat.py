@@ -3,12 +3,14 @@
 Starts the real server (one uvicorn process, no LLM, embedded PostgreSQL in a scratch directory), then runs
 wrk with 50 connections on loopback: first `GET /health/live` (the trivial JSON baseline), then
 `POST /api/chat` with questions from the development sets, one new session per request. Prints
-`NAME metric=value …` lines and the ratio. Targets (issue 4): ratio ≥ 0.15 and chat p99 ≤ 100 ms.
+`NAME metric=value …` lines and the ratios. Targets (issue 15): chat turn ≥ 0.30 of the trivial endpoint's
+throughput with p99 ≤ 60 ms; a question never seen before ≥ 0.20 (issue 4 asked 0.15 and 100 ms).
 
 The question sets are small, so after the warm-up every question has been analysed once and the
 per-snapshot memo answers its analysis. A last run (`chat_turn_new_questions`, no target) makes every
 question new by numbering it, so retrieval, brand and slot analysis run on every request: the cost of
-a question nobody asked before.
+a question nobody asked before. Each target line says `met=yes|no`; the exit status stays 0 (a figure,
+not a gate).
 """
 
 import argparse
@@ -21,6 +23,10 @@ import tempfile
 from pathlib import Path
 
 from scripts.bench_server import questions, served
+
+TARGET_RATIO = 0.30
+TARGET_P99_MS = 60.0
+TARGET_NEW_RATIO = 0.20
 
 # Customers come from many addresses: each request carries one of 4,000 client addresses from the
 # benchmarking range (RFC 2544, only a header value) through the trusted local proxy, so the real rate
@@ -91,10 +97,17 @@ def main() -> int:
         new = wrk(base + "/api/chat", seconds=args.seconds, connections=args.connections, script=numbered)
     print(line("trivial_json", trivial))
     print(line("chat_turn", chat))
-    print(line("chat_turn_new_questions", new) + f" ratio={new['rps'] / trivial['rps']:.3f}")
+    new_ratio = new["rps"] / trivial["rps"]
+    print(line("chat_turn_new_questions", new) + f" ratio={new_ratio:.3f}")
     ratio = chat["rps"] / trivial["rps"]
     p99 = chat.get("p99_ms", 0.0)
-    print(f"chat_vs_trivial ratio={ratio:.3f} target_ratio=0.150 p99_ms={p99:.1f} target_p99_ms=100")
+    met = "yes" if ratio >= TARGET_RATIO and p99 <= TARGET_P99_MS else "no"
+    print(
+        f"chat_vs_trivial ratio={ratio:.3f} target_ratio={TARGET_RATIO} p99_ms={p99:.1f}",
+        f"target_p99_ms={TARGET_P99_MS} met={met}",
+    )
+    met = "yes" if new_ratio >= TARGET_NEW_RATIO else "no"
+    print(f"new_questions_vs_trivial ratio={new_ratio:.3f} target_ratio={TARGET_NEW_RATIO} met={met}")
     return 0
 
 
