@@ -36,8 +36,10 @@ class Idle:
     async def hold(self, session: aiohttp.ClientSession, opened: asyncio.Event) -> None:
         url = f"http://127.0.0.1:{self.port}/socket.io/?EIO=4&transport=websocket"
         try:
+            # autoping: aiohttp answers WebSocket pings (uvicorn closes a connection that does not);
+            # engine.io's own pings ("2") are answered below.
             async with session.ws_connect(
-                url, autoping=False, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(30)
+                url, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_receive=None)
             ) as ws:
                 first = await ws.receive_str(timeout=30)  # 0{"sid": …, "pingInterval": …}
                 if not first.startswith("0"):

@@ -19,6 +19,13 @@ def test_the_knee_is_the_last_step_under_300_ms_and_the_break_the_first_failing_
     assert found["max_rps"] == 38
 
 
+def test_one_failing_step_between_good_ones_is_not_the_break() -> None:
+    steps = [step(5, 10, 120), step(10, 15, 3500), step(20, 36, 900), step(30, 44, 1400), step(40, 45, 4800)]
+    steps.append(step(60, 40, 7000))
+    found = bench_load.verdict(steps)
+    assert (found["break_users"], found["last_good_users"], found["max_rps"]) == (40, 30, 44)
+
+
 def test_errors_break_the_stack_even_when_fast() -> None:
     found = bench_load.verdict([step(5, 10, 50), step(10, 19, 60, errors=0.05)])
     assert found["break_users"] == 10
