@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from mnp_chatbot.chat import carrier_facts
+from mnp_chatbot.chat import reply as reply_text
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
 from mnp_chatbot.faq.index import FaqView
 from mnp_chatbot.faq.retrieval import Hit
@@ -46,8 +47,8 @@ def _first_url(entry: FaqView) -> str | None:
 
 
 def hedge_line(entry: FaqView) -> str:
-    link = f"（公式: {entry.official_url}）" if entry.official_url else ""
-    return f"{HEDGE}{link}"
+    """The pointer to the official sites; the entry's own link is its source, shown once by the channel."""
+    return HEDGE
 
 
 UNDATED_LINE = "（出典に日付がないため、いつ時点の情報かは確認できていません）"
@@ -78,11 +79,14 @@ def answer_text(entry: FaqView, brands: Sequence[CarrierDocument]) -> str:
         named = [] if set(entry.brands) & {b.id for b in brands} else list(brands)
         facts = carrier_facts.lines(entry.category, named)
         parts.extend(facts)
-        parts.append(as_of_line(entry))
+        said = "\n".join(parts)
+        if not reply_text.states_date(said):
+            parts.append(as_of_line(entry))
         unverified_facts = bool(facts) and not all(
             carrier_facts.is_verified_for(entry.category, b) for b in named
         )
-        if not entry.verified or unverified_facts or entry.category in VOLATILE_CATEGORIES:
+        hedged = not entry.verified or unverified_facts or entry.category in VOLATILE_CATEGORIES
+        if hedged and not reply_text.states_check(said):
             parts.append(hedge_line(entry))
     return "\n".join(parts)
 

@@ -1,5 +1,6 @@
 """The reply the engine gives for one turn, whatever composed it."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,3 +54,17 @@ def source_dicts(sources: Sequence[SourceRef]) -> list[dict[str, object]]:
         {"faq_id": s.faq_id, "question": s.question, "url": s.url, "as_of": s.as_of, "verified": s.verified}
         for s in sources
     ]
+
+
+# An answer says each thing once (issue 18): its official link is its source (every channel shows it), and
+# it gets no second date or "check the official site" line when its text already has one.
+STATED_DATE = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?(?:〜|から)?時点|時点の情報")
+STATED_CHECK = re.compile(r"公式(?:サイト)?で(?:も)?(?:ご)?確認")
+
+
+def states_date(text: str) -> bool:
+    return STATED_DATE.search(text) is not None
+
+
+def states_check(text: str) -> bool:
+    return STATED_CHECK.search(text) is not None

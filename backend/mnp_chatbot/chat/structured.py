@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mnp_chatbot.chat.intent import Attribute
-from mnp_chatbot.chat.reply import SourceRef
+from mnp_chatbot.chat.reply import SourceRef, states_check
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Channel, Fee, PortOutChannel, Source, Verification
 from mnp_chatbot.navigator import planner
 from mnp_chatbot.navigator.schemas import ApplyChannel, PlanKind
@@ -73,15 +73,21 @@ def jp_day(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def official_link(pointer: CarrierDocument | None, cited: Iterable[CarrierDocument]) -> str:
+    """「（公式: URL）」 for the brand's page, unless it is already one of the answer's sources."""
+    if pointer is None or pointer.id in {brand.id for brand in cited}:
+        return ""
+    return f"（公式: {pointer.mnp_page_url or pointer.official_url}）"
+
+
 def finish(facts: Facts, *, pointer: CarrierDocument | None = None) -> Composed:
     """The lines, the as-of line (newest dated source) and the hedge with the brand's official page."""
     parts = list(facts.lines)
+    said = "\n".join(parts)
     if facts.dates:
         parts.append(f"（出典の日付で最も新しいものは{jp_day(max(facts.dates))}です）")
-    url = None
-    if pointer is not None:
-        url = str(pointer.mnp_page_url or pointer.official_url)
-    parts.append(HEDGE + (f"（公式: {url}）" if url else ""))
+    if not states_check(said):
+        parts.append(HEDGE + official_link(pointer, facts.brands))
     sources = tuple(
         SourceRef(
             faq_id=f"carrier:{brand.id}",

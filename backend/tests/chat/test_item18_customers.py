@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from mnp_chatbot.chat import replay
-from mnp_chatbot.chat.reply import Mode
+from mnp_chatbot.chat import composer, replay
+from mnp_chatbot.chat.reply import Mode, states_check, states_date
 from mnp_chatbot.faq.index import KnowledgeSnapshot
 
 TODAY = dt.date(2026, 12, 3)
@@ -40,3 +40,34 @@ class TestOffTopic:
         answer = session.say("auの予約番号はどこで取れますか？")
         assert answer.mode is not Mode.HANDOFF
         assert "0077-75470" in answer.text
+
+
+class TestSaidOnce:
+    """An answer says a thing once: one official link (its source), one date line, one disclaimer."""
+
+    def test_a_faq_answer_has_no_second_link_date_or_disclaimer(self, snapshot: KnowledgeSnapshot) -> None:
+        entries = [entry for entry in snapshot.entries.values() if entry.category != "smalltalk"]
+        assert len(entries) > 100
+        for entry in entries:
+            text = composer.answer_text(entry, [])
+            body = entry.answer.strip()
+            assert "（公式:" not in text, entry.question
+            assert text.count(composer.HEDGE) <= 1, entry.question
+            if states_date(body):
+                assert composer.as_of_line(entry) not in text, entry.question
+            if states_check(body):
+                assert composer.HEDGE not in text, entry.question
+
+    @pytest.mark.parametrize(
+        "question", ["楽天モバイルの事務手数料は？", "ドコモの解約金は？", "auの予約番号はどこで取れますか？"]
+    )
+    def test_a_carrier_answer_links_its_official_page_once(
+        self, session: replay.Session, question: str
+    ) -> None:
+        reply = session.say(question)
+        links = [source.url for source in reply.sources if source.url]
+        assert links
+        assert all(link not in reply.text for link in links)
+        assert reply.text.count(composer.HEDGE) <= 1
+        if states_check(reply.text.replace(composer.HEDGE, "")):
+            assert composer.HEDGE not in reply.text  # the text already says where to check
