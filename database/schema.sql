@@ -234,6 +234,28 @@ CREATE TABLE public.conversations (
 
 
 --
+-- Name: faq_reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.faq_reviews (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    faq_id uuid NOT NULL,
+    status character varying(16) DEFAULT 'pending'::character varying NOT NULL,
+    proposed jsonb NOT NULL,
+    publish boolean NOT NULL,
+    base_hash character varying(64) NOT NULL,
+    base_answer text NOT NULL,
+    was_published boolean NOT NULL,
+    requested_by uuid,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    decided_by uuid,
+    decided_at timestamp with time zone,
+    reason text,
+    CONSTRAINT ck_faq_reviews_status CHECK (((status)::text = ANY ((ARRAY['pending'::character varying, 'approved'::character varying, 'rejected'::character varying, 'superseded'::character varying])::text[])))
+);
+
+
+--
 -- Name: faqs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -454,6 +476,14 @@ ALTER TABLE ONLY public.conversations
 
 
 --
+-- Name: faq_reviews pk_faq_reviews; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.faq_reviews
+    ADD CONSTRAINT pk_faq_reviews PRIMARY KEY (id);
+
+
+--
 -- Name: faqs pk_faqs; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -610,6 +640,20 @@ CREATE INDEX idx_conversations_last_message_at ON public.conversations USING btr
 
 
 --
+-- Name: idx_faq_reviews_faq_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_faq_reviews_faq_id ON public.faq_reviews USING btree (faq_id);
+
+
+--
+-- Name: idx_faq_reviews_status; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idx_faq_reviews_status ON public.faq_reviews USING btree (status, requested_at);
+
+
+--
 -- Name: idx_faqs_embedding_hnsw; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -701,6 +745,13 @@ CREATE UNIQUE INDEX uq_audit_logs_chain_seq ON public.audit_logs USING btree (ch
 
 
 --
+-- Name: uq_faq_reviews_pending_per_faq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_faq_reviews_pending_per_faq ON public.faq_reviews USING btree (faq_id) WHERE ((status)::text = 'pending'::text);
+
+
+--
 -- Name: uq_handoffs_open_per_conversation; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -742,6 +793,30 @@ ALTER TABLE ONLY public.auth_sessions
 
 ALTER TABLE ONLY public.channel_contacts
     ADD CONSTRAINT fk_channel_contacts_conversation_id_conversations FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: faq_reviews fk_faq_reviews_decided_by_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.faq_reviews
+    ADD CONSTRAINT fk_faq_reviews_decided_by_users FOREIGN KEY (decided_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: faq_reviews fk_faq_reviews_faq_id_faqs; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.faq_reviews
+    ADD CONSTRAINT fk_faq_reviews_faq_id_faqs FOREIGN KEY (faq_id) REFERENCES public.faqs(id) ON DELETE CASCADE;
+
+
+--
+-- Name: faq_reviews fk_faq_reviews_requested_by_users; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.faq_reviews
+    ADD CONSTRAINT fk_faq_reviews_requested_by_users FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
 
 
 --
@@ -836,5 +911,5 @@ ALTER TABLE ONLY public.refresh_tokens
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0004')
+INSERT INTO public.alembic_version (version_num) VALUES ('0007')
 ON CONFLICT DO NOTHING;

@@ -8,6 +8,7 @@ from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.db import Base
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.handoff.models import Handoff, HandoffNote, HandoffSetting, OperatorPresence
+from mnp_chatbot.knowledge.review_models import FaqReview
 
 __all__ = [
     "AuditLog",
@@ -18,6 +19,7 @@ __all__ = [
     "ChannelEvent",
     "Conversation",
     "FaqEntry",
+    "FaqReview",
     "Feedback",
     "Handoff",
     "HandoffNote",

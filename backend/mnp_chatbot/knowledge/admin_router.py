@@ -1,13 +1,15 @@
 """The console's knowledge API: FAQ entries and carriers, file import/export, and the try-a-question bench.
 
-Reading is open to every console role; changing the knowledge needs an admin or an operator.
+Reading is open to every console role; changing the knowledge needs an admin or an operator. An operator's
+publication of FAQ text waits for an admin's approval (review_router.py), and importing a FAQ file, which
+publishes at once, is for admins.
 """
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from mnp_chatbot.auth.dependencies import CurrentUser, StaffUser
+from mnp_chatbot.auth.dependencies import AdminUser, CurrentUser, StaffUser
 from mnp_chatbot.auth.router import errors
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.schemas import FaqEntryRead
@@ -30,6 +32,7 @@ from mnp_chatbot.knowledge.dependencies import (
 )
 from mnp_chatbot.knowledge.editor import ImportReport
 from mnp_chatbot.knowledge.repository import FaqFilters
+from mnp_chatbot.knowledge.review_schemas import FaqEntryWritten
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 router = APIRouter(prefix="/api/admin", tags=["admin: knowledge"])
@@ -93,7 +96,7 @@ async def export_faqs(
     openapi_extra=UPLOAD,
 )
 async def import_faqs(
-    user: StaffUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
+    user: AdminUser, editor: KnowledgeEditorDep, data: RawBody, fmt: UploadFormat, dry_run: DryRun = False
 ) -> ImportReport:
     return await editor.import_faq_file(user.id, data, fmt, dry_run=dry_run)
 
@@ -110,20 +113,22 @@ async def get_faq(key: FaqKey, _: CurrentUser, editor: KnowledgeEditorDep) -> Fa
 
 @router.post(
     "/faqs",
-    response_model=FaqEntryRead,
+    response_model=FaqEntryWritten,
     response_model_by_alias=True,
     status_code=201,
     responses=WRITE_ERRORS,
 )
-async def create_faq(body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep) -> FaqEntry:
-    return await editor.create_faq(user.id, body)
+async def create_faq(body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep) -> FaqEntryWritten:
+    return FaqEntryWritten.of(await editor.create_faq(user.id, body, role=user.role))
 
 
-@router.put("/faqs/{key}", response_model=FaqEntryRead, response_model_by_alias=True, responses=WRITE_ERRORS)
+@router.put(
+    "/faqs/{key}", response_model=FaqEntryWritten, response_model_by_alias=True, responses=WRITE_ERRORS
+)
 async def update_faq(
     key: FaqKey, body: FaqEntryWrite, user: StaffUser, editor: KnowledgeEditorDep
-) -> FaqEntry:
-    return await editor.update_faq(user.id, key, body)
+) -> FaqEntryWritten:
+    return FaqEntryWritten.of(await editor.update_faq(user.id, key, body, role=user.role))
 
 
 @router.delete("/faqs/{key}", status_code=204, response_class=Response, responses=WRITE_ERRORS)

@@ -9,6 +9,7 @@ from mnp_chatbot.knowledge import formats
 from mnp_chatbot.knowledge.bench import Bench
 from mnp_chatbot.knowledge.editor import KnowledgeEditor
 from mnp_chatbot.knowledge.exceptions import UnsupportedKnowledgeFormat
+from mnp_chatbot.knowledge.reviews import FaqReviewService
 
 
 async def get_editor(
@@ -43,3 +44,12 @@ BenchDep = Annotated[Bench, Depends(get_bench)]
 RawBody = Annotated[bytes, Depends(raw_body)]
 UploadFormat = Annotated[formats.Format, Depends(upload_format)]
 DownloadFormat = Annotated[formats.Format, Query(alias="format")]
+
+
+async def get_reviews(
+    resources: ResourcesDep, index: KnowledgeIndexDep, audit: AuditTrailDep
+) -> FaqReviewService:
+    return FaqReviewService(resources.sessionmaker, audit, index)
+
+
+FaqReviewServiceDep = Annotated[FaqReviewService, Depends(get_reviews)]

@@ -2,10 +2,14 @@
 
 Every write validates through the knowledge file schemas, is audited (names and counts, never content),
 commits, and then makes the knowledge index rebuild here and on every other replica, so that the bot's
-next answer reflects it.
+next answer reflects it. An operator's write that would put text in front of customers that no admin has
+approved (publishing an entry, or changing a published one) does not touch the live entry: it becomes a
+pending publish review (see reviews.py), and the bot keeps serving the last approved text.
 """
 
 import asyncio
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, DetailValue
+from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.faq import exceptions as faq_exceptions
 from mnp_chatbot.faq.models import FaqEntry
@@ -23,6 +28,8 @@ from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
 from mnp_chatbot.knowledge.exceptions import FaqSlugTaken, KnowledgeInvalid
 from mnp_chatbot.knowledge.formats import Problem
 from mnp_chatbot.knowledge.repository import FaqFilters, KnowledgeRepository
+from mnp_chatbot.knowledge.review_models import FaqReview
+from mnp_chatbot.knowledge.review_repository import FaqReviewRepository
 from mnp_chatbot.knowledge.schemas import CarrierDocument, FaqDocument
 
 BATCH_SIZE = 50
@@ -44,8 +51,35 @@ class ImportReport:
     dry_run: bool
 
 
+@dataclass(frozen=True, slots=True)
+class FaqWritten:
+    """The live entry after a write, and the review the write is waiting in (None: it went live)."""
+
+    entry: FaqEntry
+    review: FaqReview | None = None
+
+
 def faq_document(entry: FaqEntry) -> FaqDocument:
     return FaqDocument.model_validate({name: getattr(entry, name) for name in FAQ_FIELDS})
+
+
+def live_hash(entry: FaqEntry) -> str:
+    """A fingerprint of what the entry says and whether it is published: a review is decided against it."""
+    state = {**faq_document(entry).model_dump(mode="json"), "is_published": entry.is_published}
+    return hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def apply_document(entry: FaqEntry, document: FaqDocument, publish: bool) -> None:
+    for name, value in {**seeding.faq_row(document), "is_published": publish}.items():
+        setattr(entry, name, value)
+
+
+def needs_review(role: str | None, live: FaqDocument | None, document: FaqDocument, *, publish: bool) -> bool:
+    """An operator's write that would show customers text no admin approved; `live` is None when the entry
+    is not published. Admins and the command line (role None) publish directly."""
+    if role is None or role == UserRole.ADMIN.value or not publish:
+        return False
+    return live is None or live != document
 
 
 def carrier_document(carrier: Carrier) -> CarrierDocument:
@@ -135,23 +169,32 @@ class KnowledgeEditor:
         async with self.sessionmaker() as session:
             return await _find(KnowledgeRepository(session), key)
 
-    async def create_faq(self, actor: uuid.UUID | None, body: FaqEntryWrite) -> FaqEntry:
+    async def create_faq(
+        self, actor: uuid.UUID | None, body: FaqEntryWrite, *, role: str | None = None
+    ) -> FaqWritten:
         document = validated_faq(body)
+        review = needs_review(role, None, document, publish=body.is_published)
         async with self.sessionmaker.begin() as session:
             knowledge = KnowledgeRepository(session)
             if await knowledge.get_faq_by_slug(document.slug) is not None:
                 raise FaqSlugTaken()
-            entry = await knowledge.add_faq({**seeding.faq_row(document), "is_published": body.is_published})
+            published = body.is_published and not review
+            entry = await knowledge.add_faq({**seeding.faq_row(document), "is_published": published})
             details: dict[str, DetailValue] = {
                 "slug": entry.slug,
                 "category": entry.category,
                 "published": entry.is_published,
             }
             await self._record(session, AuditAction.FAQ_CREATED, actor, str(entry.id), details)
+            if review:
+                pending = await self._request_review(session, actor, entry, document, "all")
+                return FaqWritten(entry, pending)
         await self._announce()
-        return entry
+        return FaqWritten(entry)
 
-    async def update_faq(self, actor: uuid.UUID | None, key: str, body: FaqEntryWrite) -> FaqEntry:
+    async def update_faq(
+        self, actor: uuid.UUID | None, key: str, body: FaqEntryWrite, *, role: str | None = None
+    ) -> FaqWritten:
         document = validated_faq(body)
         async with self.sessionmaker.begin() as session:
             knowledge = KnowledgeRepository(session)
@@ -159,11 +202,13 @@ class KnowledgeEditor:
             taken = await knowledge.get_faq_by_slug(document.slug)
             if taken is not None and taken.id != entry.id:
                 raise FaqSlugTaken()
-            fields = changed_fields(faq_document(entry), document)
+            live = faq_document(entry)
+            fields = changed_fields(live, document)
             if entry.is_published != body.is_published:
                 fields = ",".join(filter(None, (fields, "is_published")))
-            for name, value in {**seeding.faq_row(document), "is_published": body.is_published}.items():
-                setattr(entry, name, value)
+            if needs_review(role, live if entry.is_published else None, document, publish=body.is_published):
+                return FaqWritten(entry, await self._request_review(session, actor, entry, document, fields))
+            apply_document(entry, document, body.is_published)
             entry = await knowledge.save_faq(entry)
             details: dict[str, DetailValue] = {
                 "slug": entry.slug,
@@ -172,7 +217,33 @@ class KnowledgeEditor:
             }
             await self._record(session, AuditAction.FAQ_UPDATED, actor, str(entry.id), details)
         await self._announce()
-        return entry
+        return FaqWritten(entry)
+
+    async def _request_review(
+        self,
+        session: AsyncSession,
+        actor: uuid.UUID | None,
+        entry: FaqEntry,
+        document: FaqDocument,
+        fields: str,
+    ) -> FaqReview:
+        """Park `document` (to be published) in a review; a review of the entry still pending gives way."""
+        reviews = FaqReviewRepository(session)
+        await reviews.supersede_pending(entry.id)
+        review = await reviews.add(
+            FaqReview(
+                faq_id=entry.id,
+                proposed=document.model_dump(mode="json"),
+                publish=True,
+                base_hash=live_hash(entry),
+                base_answer=entry.answer if entry.is_published else "",
+                was_published=entry.is_published,
+                requested_by=actor,
+            )
+        )
+        details: dict[str, DetailValue] = {"slug": document.slug, "fields": fields, "review": str(review.id)}
+        await self._record(session, AuditAction.FAQ_REVIEW_REQUESTED, actor, str(entry.id), details)
+        return review
 
     async def delete_faq(self, actor: uuid.UUID | None, key: str) -> None:
         async with self.sessionmaker.begin() as session:
