@@ -65,7 +65,7 @@ def server(make_settings: SettingsFactory) -> Iterator[ServerThread]:
 
 
 async def staff_headers(db: async_sessionmaker[AsyncSession], server: ServerThread) -> dict[str, str]:
-    account = await create_account(db, "operator")
+    account = await create_account(db, "admin")  # FAQ import is for admins
     body = {"email": account.email, "password": account.password}
     login = httpx.post(f"{server.url}/api/auth/login", json=body, timeout=30)
     assert login.status_code == 200, login.text

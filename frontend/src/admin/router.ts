@@ -6,6 +6,7 @@ export const BASE = "/admin";
 
 export type Route =
   | { page: "faqs" }
+  | { page: "reviews" }
   | { page: "faq"; key: string }
   | { page: "new-faq" }
   | { page: "carriers" }
@@ -27,6 +28,8 @@ export function parseRoute(pathname: string): Route {
     case "faqs":
       if (second === "new") return { page: "new-faq" };
       return second ? { page: "faq", key: second } : { page: "faqs" };
+    case "reviews":
+      return { page: "reviews" };
     case "carriers":
       return { page: "carriers" };
     case "bench":

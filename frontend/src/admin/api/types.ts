@@ -46,6 +46,8 @@ export interface FaqEntry {
   validFrom: string | null;
   validUntil: string | null;
   isPublished: boolean;
+  /** After a write: the publish review it waits in (an operator's publication), else null or absent. */
+  pendingReviewId?: string | null;
 }
 
 /** What POST/PUT /api/admin/faqs accept (the read shape minus the read-only fields). */

@@ -18,6 +18,7 @@ import { FaqListPage } from "../pages/FaqListPage";
 import { GapsPage } from "../pages/GapsPage";
 import { HandoffsPage } from "../pages/HandoffsPage";
 import { LoginPage } from "../pages/LoginPage";
+import { ReviewsPage } from "../pages/ReviewsPage";
 import { UsersPage } from "../pages/UsersPage";
 import { BASE, parseRoute, type Route, useLocation } from "../router";
 import { Link } from "./common";
@@ -29,6 +30,7 @@ const NAV: { page: Route["page"]; label: string; adminOnly?: boolean }[] = [
   { page: "handoffs", label: "有人対応" },
   { page: "callbacks", label: "折り返し" },
   { page: "faqs", label: "FAQ" },
+  { page: "reviews", label: "承認待ち" },
   { page: "carriers", label: "事業者" },
   { page: "bench", label: "質問を試す" },
   { page: "conversations", label: "会話" },
@@ -60,6 +62,8 @@ function Page({ route }: { route: Route }) {
       return <FaqEditPage faqKey={route.key} />;
     case "new-faq":
       return <FaqEditPage faqKey={null} />;
+    case "reviews":
+      return <ReviewsPage />;
     case "carriers":
       return <CarriersPage />;
     case "bench":

@@ -5,6 +5,7 @@ import { canEdit, operatorMessage, useConsole } from "../context";
 import { type FaqForm, formProblems, fromForm, toForm } from "../faqForm";
 import { CATEGORY_LABELS, FAQ_FIELD_LABELS, label, VERIFICATION_LABELS } from "../format";
 import { BASE, navigate, routePath, setLeaveWarning, useLocation } from "../router";
+import { savedNotice } from "./ReviewsPage";
 
 export const LEAVE_WARNING = "保存していない変更があります。破棄してこのページを離れますか？";
 
@@ -86,8 +87,9 @@ export function FaqEditPage({ faqKey }: { faqKey: string | null }) {
     try {
       const body = fromForm(form);
       const saved = faqKey === null ? await api.createFaq(body) : await api.updateFaq(faqKey, body);
-      loaded(toForm(saved, today()));
-      setNotice("保存しました。ボットの回答にすぐ反映されます。");
+      // An operator's publication waits for review: the form keeps what they wrote, not the live entry.
+      loaded(saved.pendingReviewId ? form : toForm(saved, today()));
+      setNotice(savedNotice(saved));
       setLeaveWarning(null);
       if (faqKey !== saved.slug) navigate(routePath({ page: "faq", key: saved.slug }));
     } catch (caught) {

@@ -5,6 +5,7 @@ import { FileTransfer } from "../components/FileTransfer";
 import { canEdit, useConsole, useLoad } from "../context";
 import { CATEGORY_LABELS, label } from "../format";
 import { BASE, routePath } from "../router";
+import { usePendingReviews } from "./ReviewsPage";
 
 const PAGE_SIZE = 50;
 
@@ -37,6 +38,7 @@ export function FaqListPage() {
   const page = useLoad(() => api.listFaqs(query), JSON.stringify(query));
   const carriers = useLoad(() => api.listCarriers(), "carriers");
   const brandNames = new Map((carriers.data?.items ?? []).map((carrier) => [carrier.id, carrier.name]));
+  const pending = usePendingReviews();
 
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -137,7 +139,10 @@ export function FaqListPage() {
                     <td>
                       {faq.verified ? <Badge tone="ok">確認済み</Badge> : <Badge tone="warn">未確認</Badge>}
                     </td>
-                    <td>{faq.isPublished ? "公開" : <Badge tone="plain">非公開</Badge>}</td>
+                    <td>
+                      {faq.isPublished ? "公開" : <Badge tone="plain">非公開</Badge>}
+                      {pending.has(faq.id) && <Badge tone="warn">承認待ち</Badge>}
+                    </td>
                   </tr>
                 ))}
               </tbody>
