@@ -79,7 +79,7 @@ def needs_review(role: str | None, live: FaqDocument | None, document: FaqDocume
     is not published. Admins and the command line (role None) publish directly."""
     if role is None or role == UserRole.ADMIN.value or not publish:
         return False
-    return live is None or live != document
+    return live is None or changed_fields(live, document) != ""
 
 
 def carrier_document(carrier: Carrier) -> CarrierDocument:
