@@ -27,6 +27,7 @@ from mnp_chatbot.navigator.brands import find_brands
 from mnp_chatbot.navigator.parsing import extract_slots, wants_navigator
 
 log = get_logger(__name__)
+ANNOUNCE_ATTEMPTS = 3
 CHANGES_CHANNEL = "mnp:knowledge:changed"
 SEARCH_DEPTH = 10
 MEMO_LIMIT = 20_000
@@ -198,9 +199,16 @@ class KnowledgeIndex:
             return snapshot
 
     async def announce_change(self) -> None:
-        """Rebuild here and tell the other replicas to rebuild too."""
+        """Rebuild here and tell the other replicas to rebuild too. The change is committed by now and this
+        replica serves it, so a notice Redis did not take is tried again and then logged, never raised (a
+        500 would tell the editor their committed change failed)."""
         await self.reload()
-        await self.store.publish(CHANGES_CHANNEL, self.snapshot.version)
+        for attempt in range(1, ANNOUNCE_ATTEMPTS + 1):
+            try:
+                await self.store.publish(CHANGES_CHANNEL, self.snapshot.version)
+                return
+            except Exception as error:  # a slow or lost Redis connection
+                log.warning("knowledge.announce.failed", attempt=attempt, error=type(error).__name__)
 
     def start_watching(self) -> None:
         self._watcher = asyncio.create_task(self._watch())

@@ -36,9 +36,10 @@ class FaqEntryWrite(Schema):
     is_published: bool = Field(default=True, alias="isPublished")
     id: uuid.UUID | None = Field(default=None, description=IGNORED)
     verified: bool | None = Field(default=None, description=IGNORED)
+    pending_review_id: uuid.UUID | None = Field(default=None, alias="pendingReviewId", description=IGNORED)
 
     def document_fields(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"is_published", "id", "verified"})
+        return self.model_dump(exclude={"is_published", "id", "verified", "pending_review_id"})
 
     @classmethod
     def api_name(cls, field: str | None) -> str | None:

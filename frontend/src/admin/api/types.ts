@@ -51,7 +51,7 @@ export interface FaqEntry {
 }
 
 /** What POST/PUT /api/admin/faqs accept (the read shape minus the read-only fields). */
-export type FaqWrite = Omit<FaqEntry, "id" | "verified">;
+export type FaqWrite = Omit<FaqEntry, "id" | "verified" | "pendingReviewId">;
 
 export interface Page<T> {
   items: T[];
