@@ -1,6 +1,7 @@
 """Daily figures for the console's charts (pure): rates, ratios and days without traffic filled in.
 
-A conversation counts as resolved when it was never handed off and none of its replies got a 👎.
+A conversation counts as resolved when it was never handed off, none of its replies got a 👎, and the bot
+answered it (FAQ or LLM) without ever answering below the low-confidence line or failing to answer.
 Days are calendar days in Japan; conversations count on the day they started, replies on the day sent.
 """
 

@@ -81,13 +81,62 @@ def reasons_of(row: GapRow, *, low_confidence: float) -> list[str]:
     return reasons
 
 
+# Keys (see question_key) of what people type to try the chat, not questions a FAQ could answer.
+NOISE_KEYS = frozenset(
+    {
+        "テスト",
+        "てすと",
+        "test",
+        "testing",
+        "あいうえお",
+        "abc",
+        "hello",
+        "hi",
+        "こんにちは",
+        "こんばんは",
+        "おはよう",
+        "おはようございます",
+        "ありがとう",
+        "ありがとうございます",
+        "はい",
+        "いいえ",
+        "ok",
+    }
+)
+KANA_RUN = re.compile(r"^[ぁ-ゖァ-ヺー]+$")
+
+
+def is_noise(key: str) -> bool:
+    """A test message, a greeting, a single character or one character repeated (「ああああ」), or a run of
+    the kana syllabary in order (「あいうえお」, 「かきくけこ」)."""
+    if key in NOISE_KEYS or len(key) < 2 or len(set(key)) == 1:
+        return True
+    return bool(KANA_RUN.match(key)) and _in_syllabary_order(key)
+
+
+def _in_syllabary_order(key: str) -> bool:
+    rows = (
+        "あいうえお",
+        "かきくけこ",
+        "さしすせそ",
+        "たちつてと",
+        "なにぬねの",
+        "はひふへほ",
+        "まみむめも",
+        "やゆよ",
+        "らりるれろ",
+        "わをん",
+    )
+    return any(len(key) >= 3 and key in row * 2 for row in rows)
+
+
 def group(rows: Iterable[GapRow], *, low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> list[GapGroup]:
     """Groups of gap replies, the most frequent (then the most recent) first."""
     members: dict[str, list[tuple[GapRow, list[str]]]] = {}
     for row in rows:
         reasons = reasons_of(row, low_confidence=low_confidence)
         key = question_key(row.question)
-        if reasons and key:
+        if reasons and key and not is_noise(key):
             members.setdefault(key, []).append((row, reasons))
     groups = [_group_of(key, found) for key, found in members.items()]
     return sorted(groups, key=lambda g: (-g.count, -g.last_seen.timestamp(), g.key))

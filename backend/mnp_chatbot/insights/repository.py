@@ -25,7 +25,9 @@ ANSWER_MODES = (
     "no_answer",
     "out_of_scope",
 )  # replies whose confidence is retrieval's
-NOT_QUESTIONS = ("smalltalk", "navigator")
+# Replies to what is not a question: small talk, the navigator's buttons, 「オペレーターと話す」.
+NOT_QUESTIONS = ("smalltalk", "navigator", "handoff")
+RETRIEVAL_ANSWERS = ("faq", "llm")
 Window = tuple[dt.datetime, dt.datetime]
 
 
@@ -88,6 +90,18 @@ def _handed_off() -> ColumnElement[bool]:
     queued = exists().where(Handoff.session_id == Conversation.id)
     flagged = exists().where(Message.session_id == Conversation.id, Message.handoff)
     return or_(queued, flagged)
+
+
+def _answered_with_confidence() -> ColumnElement[bool]:
+    """The bot answered (FAQ or LLM) at least once, and never answered below the gaps' low-confidence line
+    nor failed to answer."""
+    replies = Message.session_id == Conversation.id, Message.role == Role.ASSISTANT.value
+    answered = exists().where(*replies, Message.mode.in_(RETRIEVAL_ANSWERS))
+    weak = or_(
+        Message.mode == "no_answer",
+        and_(Message.mode.in_(RETRIEVAL_ANSWERS), Message.confidence < gaps.DEFAULT_LOW_CONFIDENCE),
+    )
+    return and_(answered, ~exists().where(*replies, weak))
 
 
 def _disliked() -> ColumnElement[bool]:
@@ -229,7 +243,7 @@ class InsightsRepository:
                 day,
                 func.count(),
                 func.count().filter(handed_off),
-                func.count().filter(~handed_off, ~disliked),
+                func.count().filter(~handed_off, ~disliked, _answered_with_confidence()),
             )
             .where(_within(Conversation.created_at, window))
             .group_by(day)

@@ -108,3 +108,17 @@ class TestGroup:
         (group,) = gaps.group(replies)
         assert len(group.variants) == gaps.MAX_VARIANTS
         assert group.count == gaps.MAX_VARIANTS + 3
+
+
+class TestNoise:
+    def test_test_messages_and_syllabary_runs_are_not_gaps(self) -> None:
+        rows = [
+            row("テスト"),
+            row("てすと。"),
+            row("あいうえお"),
+            row("ああああ"),
+            row("か"),
+            row("今日の天気は？", minutes=1),
+            row("いつ来ますか？", minutes=2),
+        ]
+        assert [g.question for g in gaps.group(rows)] == ["いつ来ますか？", "今日の天気は？"]

@@ -353,7 +353,8 @@ class TestAnalytics:
             "latencyP50Ms": 150.0,
             "latencyP95Ms": 285.0,
         }
-        assert (eleventh["conversations"], eleventh["turns"], eleventh["resolutionRate"]) == (2, 3, 1.0)
+        # c4 only got a clarifying question and small talk, c5 an answer at 0.25: neither was answered
+        assert (eleventh["conversations"], eleventh["turns"], eleventh["resolutionRate"]) == (2, 3, 0.0)
         assert (eleventh["handoffRate"], eleventh["feedbackRatio"]) == (0.0, None)
         assert (eleventh["latencyP50Ms"], eleventh["latencyP95Ms"]) == (120.0, 372.0)
         assert twelfth == {
@@ -379,16 +380,33 @@ class TestAnalytics:
         assert (totals["conversations"], totals["turns"], totals["resolved"], totals["handoffs"]) == (
             5,
             7,
-            3,
+            1,  # only c1: c2 handed off, c3 got a 👎, c4 no answer, c5 an answer below 0.3
             1,
         )
-        assert (totals["resolutionRate"], totals["handoffRate"], totals["feedbackRatio"]) == (0.6, 0.2, 0.5)
+        assert (totals["resolutionRate"], totals["handoffRate"], totals["feedbackRatio"]) == (0.2, 0.2, 0.5)
         assert (totals["latencyP50Ms"], totals["latencyP95Ms"]) == (120.0, 370.0)
         assert report["modes"] == {"faq": 4, "no_answer": 1, "clarify": 1, "smalltalk": 1}
         assert report["topQuestions"][0]["count"] == 3
         assert report["topQuestions"][0]["question"].startswith("予約番号の")
         assert report["topQuestions"][1]["count"] == 2
         assert "こんにちは" not in str(report["topQuestions"])
+
+    async def test_button_presses_are_not_top_questions(
+        self, client: httpx.AsyncClient, console: Console, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        for hour in (9, 10):
+            await add_conversation(
+                db,
+                jst(11, hour),
+                [
+                    Turn("オペレーターと話す", mode="handoff", confidence=0.0, handoff=True),
+                    Turn("オンライン", mode="navigator", confidence=1.0),
+                    Turn("予約番号の有効期限は？", confidence=0.8),
+                ],
+            )
+        report = await get(client, console, f"/api/admin/analytics?{RANGE}&top=5")
+        assert report["topQuestions"] == [{"question": "予約番号の有効期限は？", "count": 2}]
+        assert report["totals"]["resolved"] == 0  # both were handed off
 
     async def test_the_default_range_is_the_last_30_days(
         self, client: httpx.AsyncClient, console: Console

@@ -56,7 +56,7 @@ export function AnalyticsPage() {
             <Figure
               title="解決率"
               value={percent(data.totals.resolutionRate)}
-              detail="有人対応・低評価なしの会話"
+              detail="十分な信頼度で回答し、有人対応・低評価のない会話"
             />
             <Figure
               title="有人対応率"
