@@ -79,6 +79,10 @@ class Decision:
         return stored
 
 
+# Starter buttons (web, widget, LINE) and the FAQ question each stands for.
+STARTER_QUESTIONS = {"手数料はいくら？": "事務手数料は、店頭とWebのどちらで申し込むほうが安いですか？"}
+
+
 def load_state(stored: dict[str, Any]) -> Conversation:
     navigator = stored.get("navigator")
     return Conversation(
@@ -269,7 +273,10 @@ def _retrieve(
 ) -> Decision:
     carriers = list(snapshot.carriers.values())
     named = list(snapshot.brands_in(text))
-    expanded = context.expand_follow_up(normalized, slots, named, carriers, elliptic=reading.is_elliptic)
+    starter = _starter_question(text, named, slots)
+    expanded = starter or context.expand_follow_up(
+        normalized, slots, named, carriers, elliptic=reading.is_elliptic
+    )
     query = expanded or text
     entries = dict(snapshot.entries)
     ranked = snapshot.search(query, dense if expanded is None else None)
@@ -411,6 +418,14 @@ def _concern(text: str, snapshot: KnowledgeSnapshot, thresholds: composer.Thresh
 
 def _in_domain(hits: tuple[Hit, ...]) -> bool:
     return bool(hits) and len(hits[0].matched_terms) >= 2
+
+
+def _starter_question(text: str, named: list[CarrierDocument], slots: context.Slots) -> str | None:
+    """The question a starter button stands for, when the conversation names no brand yet:
+    「手数料はいくら？」 gets the per-carrier fee table, not the general 'no port-in fee' entry (issue 18)."""
+    if named or slots.from_brand or slots.to_brand or slots.brands:
+        return None
+    return STARTER_QUESTIONS.get(text.strip())
 
 
 def _starter_replies() -> tuple[str, ...]:

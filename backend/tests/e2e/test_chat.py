@@ -65,7 +65,8 @@ class TestAsking:
         answer = await chat.choose("手数料はいくら？")
 
         await expect(chat.questions.last).to_contain_text("手数料はいくら？")
-        await expect(answer.locator(".rich-text").first).to_contain_text("手数料")
+        # issue 18: the starter answers with the per-carrier fee table
+        await expect(answer.locator(".rich-text").first).to_contain_text("4,950円")
         await expect(chat.quick_replies.get_by_role("button").first).to_be_enabled()
         await save(page, screenshots, "02-quick-reply")
 

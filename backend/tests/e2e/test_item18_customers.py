@@ -95,3 +95,24 @@ class TestSendErrors:
         banner = page.get_by_role("status").filter(has_text="サーバーとの接続")
         if await banner.count():
             await expect(banner).not_to_contain_text("このまま送信できます")
+
+
+class TestQuickReplies:
+    async def test_the_fee_starter_shows_the_per_carrier_fee_table(self, page: Page) -> None:
+        answer = await ChatPage(page).choose("手数料はいくら？")
+        await expect(answer).to_contain_text("ドコモは店頭4,950円・Web無料")
+
+    async def test_chips_are_short_and_none_is_hidden_off_screen_on_a_phone(self, page: Page) -> None:
+        chat = ChatPage(page)
+        await chat.ask("MNPの転出手数料はかかりますか？")
+        chips = chat.quick_replies.get_by_role("button")
+        await expect(chips.first).to_be_visible()
+        width = page.viewport_size["width"] if page.viewport_size else 390
+        for index in range(await chips.count()):
+            chip = chips.nth(index)
+            label = (await chip.inner_text()).strip()
+            assert len(label) <= 16, label
+            box = await chip.bounding_box()
+            assert box is not None
+            assert box["x"] >= 0, label
+            assert box["x"] + box["width"] <= width, label

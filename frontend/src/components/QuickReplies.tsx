@@ -1,3 +1,5 @@
+import { shortLabel } from "../chat/labels";
+
 interface QuickRepliesProps {
   items: string[];
   disabled: boolean;
@@ -9,13 +11,22 @@ export function QuickReplies({ items, disabled, onPick }: QuickRepliesProps) {
   return (
     <nav className="quick-replies" aria-label="よく選ばれる返信">
       <ul>
-        {items.map((item) => (
-          <li key={item}>
-            <button type="button" className="chip" disabled={disabled} onClick={() => onPick(item)}>
-              {item}
-            </button>
-          </li>
-        ))}
+        {items.map((item) => {
+          const label = shortLabel(item);
+          return (
+            <li key={item}>
+              <button
+                type="button"
+                className="chip"
+                disabled={disabled}
+                title={label === item ? undefined : item}
+                onClick={() => onPick(item)}
+              >
+                {label}
+              </button>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );
