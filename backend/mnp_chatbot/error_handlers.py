@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnp_chatbot.core.errors import AppError, error_body
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.unavailable import UNAVAILABLE, ServiceUnavailable, is_unavailable
 
 log = get_logger(__name__)
 
@@ -50,7 +52,22 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
+def _unavailable(exc: Exception) -> JSONResponse:
+    log.warning("http.dependency_unavailable", error=type(exc).__name__)
+    unavailable = ServiceUnavailable()
+    return JSONResponse(unavailable.body(), status_code=unavailable.status_code, headers={"Retry-After": "5"})
+
+
+async def dependency_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database or Redis failure (core/unavailable.py): 503, handled here rather than as a 500."""
+    if is_unavailable(exc):
+        return _unavailable(exc)
+    raise exc
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        return _unavailable(exc)
     log.exception("http.unhandled_error", error=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "サーバー内部でエラーが発生しました。"), status_code=500)
 
@@ -59,4 +76,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for unavailable in (*UNAVAILABLE, sqlalchemy.exc.DBAPIError, OSError):
+        app.add_exception_handler(unavailable, dependency_error)
     app.add_exception_handler(Exception, unexpected_error)

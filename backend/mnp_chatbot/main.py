@@ -27,6 +27,7 @@ from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
 from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from mnp_chatbot.core.ratelimit import MessageLimiter, RateLimits
+from mnp_chatbot.core.redis import Store
 from mnp_chatbot.core.resources import Resources, open_resources
 from mnp_chatbot.faq.embeddings import DenseIndex, dense_supported
 from mnp_chatbot.faq.index import KnowledgeIndex
@@ -38,6 +39,7 @@ from mnp_chatbot.health.service import NO_VECTOR_NOTE
 from mnp_chatbot.knowledge import admin_router as knowledge_admin_router
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
+from mnp_chatbot.llm.breaker import SharedBreaker
 from mnp_chatbot.realtime import handlers
 from mnp_chatbot.realtime import handoff as realtime_handoff
 from mnp_chatbot.realtime.server import ConnectionCounter, Realtime, create_server
@@ -64,14 +66,26 @@ def chat_config(settings: Settings) -> ChatConfig:
     )
 
 
-def open_chat_model(settings: Settings) -> llm_openai.OpenAIChatModel | None:
-    """The LLM when OPENAI_API_KEY holds a real key; without one, answers are curated (retrieval-only)."""
+def open_chat_model(settings: Settings, store: Store | None = None) -> llm_openai.OpenAIChatModel | None:
+    """The LLM when OPENAI_API_KEY holds a real key; without one, answers are curated (retrieval-only).
+    With Redis, its circuit breaker is shared by every replica."""
     key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
     if is_placeholder(key):
         return None
     client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+    threshold, cooldown = settings.LLM_BREAKER_THRESHOLD, settings.LLM_BREAKER_COOLDOWN_SECONDS
+    breaker = llm_openai.CircuitBreaker(threshold=threshold, cooldown=cooldown)
+    shared = None
+    if store is not None and store.name == "redis":
+        shared = SharedBreaker(
+            store, threshold=threshold, cooldown=cooldown, trial_seconds=llm_openai.TOTAL_TIMEOUT
+        )
     return llm_openai.OpenAIChatModel(
-        client, model=settings.OPENAI_MODEL, max_tokens=settings.OPENAI_MAX_TOKENS
+        client,
+        model=settings.OPENAI_MODEL,
+        max_tokens=settings.OPENAI_MAX_TOKENS,
+        breaker=breaker,
+        shared=shared,
     )
 
 
@@ -149,7 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             index = KnowledgeIndex(resources.sessionmaker, resources.store)
             await index.reload()
             index.start_watching()
-            model = open_chat_model(settings)
+            model = open_chat_model(settings, resources.store)
             answerer = None
             if model is not None:
                 answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))

@@ -21,6 +21,7 @@ import asyncpg
 import orjson
 
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef, source_dicts
+from mnp_chatbot.core import db
 
 T = TypeVar("T")
 CLIENT_MESSAGE_CONSTRAINT = "uq_messages_session_client_message"
@@ -212,7 +213,7 @@ class TurnStore:
 
     async def _run(self, work: Callable[[asyncpg.Connection, int], Awaitable[T]]) -> T:
         for attempt in (1, 2):
-            async with self.pool.acquire() as connection:
+            async with self.pool.acquire(timeout=db.ACQUIRE_TIMEOUT) as connection:
                 try:
                     return await work(connection, attempt)
                 except BROKEN_CONNECTION:

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     OPENAI_MAX_TOKENS: int = Field(default=2000, ge=1)
     OPENAI_BASE_URL: str | None = None
     OPENAI_EMBEDDING_MODEL: str = "text-embedding-3-small"
+    # The LLM circuit breaker (shared by every replica through Redis): it opens after this many consecutive
+    # failed calls and lets one trial call through after the cooldown
+    LLM_BREAKER_THRESHOLD: int = Field(default=5, ge=1)
+    LLM_BREAKER_COOLDOWN_SECONDS: float = Field(default=30.0, gt=0)
 
     CORS_ORIGIN: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

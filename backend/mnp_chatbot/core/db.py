@@ -30,15 +30,26 @@ class TimestampMixin:
     )
 
 
+# Every wait on PostgreSQL is bounded, so a stopped or stalled server turns requests into quick 503s
+# (core/unavailable.py) instead of hanging them: opening a connection, waiting for a free one in the pool,
+# and each statement.
+CONNECT_TIMEOUT = 3.0
+ACQUIRE_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 8.0
+
+
 @dataclass(frozen=True)
 class PoolSettings:
     minimum: int = 5
     maximum: int = 20
     require_tls: bool = False
+    bounded: bool = False  # the app's pools: every wait bounded (commands and scripts may run long)
 
 
 def create_engine(url: str, pool: PoolSettings = PoolSettings()) -> AsyncEngine:
     connect_args: dict[str, object] = {"server_settings": {"application_name": "mnp-chatbot"}}
+    if pool.bounded:
+        connect_args.update(timeout=CONNECT_TIMEOUT, command_timeout=COMMAND_TIMEOUT)
     if pool.require_tls:
         connect_args["ssl"] = ssl.create_default_context()
     return create_async_engine(
@@ -46,6 +57,7 @@ def create_engine(url: str, pool: PoolSettings = PoolSettings()) -> AsyncEngine:
         pool_size=max(pool.minimum, 1),
         max_overflow=max(pool.maximum - pool.minimum, 0),
         pool_pre_ping=True,
+        pool_timeout=ACQUIRE_TIMEOUT if pool.bounded else 30.0,
         connect_args=connect_args,
     )
 
@@ -53,6 +65,8 @@ def create_engine(url: str, pool: PoolSettings = PoolSettings()) -> AsyncEngine:
 async def create_driver_pool(url: str, pool: PoolSettings = PoolSettings()) -> asyncpg.Pool:
     """asyncpg's own pool, for the few fixed statements of the chat hot path (see chat/turn_store.py)."""
     options: dict[str, object] = {}
+    if pool.bounded:
+        options.update(timeout=CONNECT_TIMEOUT, command_timeout=COMMAND_TIMEOUT)
     if pool.require_tls:
         options["ssl"] = ssl.create_default_context()
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

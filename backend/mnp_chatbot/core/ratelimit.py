@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.errors import RateLimited
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.redis import client_options
 
 log = get_logger(__name__)
 KEY_PREFIX = "mnp:ratelimit"
@@ -193,10 +194,7 @@ def create_storage(settings: Settings) -> Storage:
     if not settings.REDIS_URL:
         return MemoryStorage()
     url = settings.REDIS_URL if settings.REDIS_URL.startswith("async+") else "async+" + settings.REDIS_URL
-    options: dict[str, float | str | bool] = {
-        "socket_timeout": REDIS_TIMEOUT_SECONDS,
-        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-    }
+    options: dict[str, Any] = client_options(REDIS_TIMEOUT_SECONDS)
     if settings.REDIS_PASSWORD is not None:
         options["password"] = settings.REDIS_PASSWORD.get_secret_value()
     return RedisStorage(url, implementation="redispy", key_prefix=KEY_PREFIX, wrap_exceptions=True, **options)

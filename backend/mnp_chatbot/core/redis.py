@@ -1,12 +1,27 @@
-"""One small interface for the cache and pub/sub: Redis when REDIS_URL is set, in-process otherwise."""
+"""One small interface for the cache and pub/sub: Redis when REDIS_URL is set, in-process otherwise.
+
+Every Redis client of the app (this store, the rate limits, socket.io's manager) is made with
+`client_options()`: a short timeout and no retry. redis-py's default retries a timed-out command ten times
+with back-off, which turned a stalled Redis into requests hanging for half a minute; nothing the app keeps in
+Redis is worth waiting for (each caller degrades: a missed cache, an in-process limit, a local emit).
+"""
 
 import asyncio
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+TIMEOUT_SECONDS = 0.5
+
+
+def client_options(timeout: float = TIMEOUT_SECONDS) -> dict[str, Any]:
+    """Connection options for every Redis client: fail within `timeout`, retry nothing."""
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
 
 
 class Store(Protocol):
@@ -14,6 +29,8 @@ class Store(Protocol):
 
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, *, ttl: int | None = None) -> None: ...
+    async def add(self, key: str, value: bytes, *, ttl: int) -> bool: ...
+    async def incr(self, key: str, *, ttl: int) -> int: ...
     async def delete(self, *keys: str) -> None: ...
     async def delete_prefix(self, prefix: str) -> None: ...
     async def publish(self, channel: str, message: str) -> None: ...
@@ -34,6 +51,18 @@ class RedisStore:
 
     async def set(self, key: str, value: bytes, *, ttl: int | None = None) -> None:
         await self.client.set(key, value, ex=ttl)
+
+    async def add(self, key: str, value: bytes, *, ttl: int) -> bool:
+        """Set `key` only when it is absent; whether it was set."""
+        return bool(await self.client.set(key, value, ex=ttl, nx=True))
+
+    async def incr(self, key: str, *, ttl: int) -> int:
+        """Add one to the counter at `key` and (re)set its expiry; the new count."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, ttl)
+            count, _ = await pipe.execute()
+        return int(count)
 
     async def delete(self, *keys: str) -> None:
         if keys:
@@ -92,6 +121,17 @@ class MemoryStore:
     async def set(self, key: str, value: bytes, *, ttl: int | None = None) -> None:
         self._values[key] = (value, time.monotonic() + ttl if ttl else None)
 
+    async def add(self, key: str, value: bytes, *, ttl: int) -> bool:
+        if await self.get(key) is not None:
+            return False
+        await self.set(key, value, ttl=ttl)
+        return True
+
+    async def incr(self, key: str, *, ttl: int) -> int:
+        count = int(await self.get(key) or b"0") + 1
+        await self.set(key, str(count).encode(), ttl=ttl)
+        return count
+
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._values.pop(key, None)
@@ -123,5 +163,5 @@ class MemoryStore:
 def connect(url: str | None, password: str | None = None) -> Store:
     if url is None:
         return MemoryStore()
-    client = aioredis.Redis.from_url(url, password=password, socket_timeout=2.0, socket_connect_timeout=2.0)
+    client = aioredis.Redis.from_url(url, password=password, **client_options())
     return RedisStore(client)

@@ -66,7 +66,9 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         embedded = start_embedded_if_needed(settings)
         if embedded is not None:
             stack.callback(_stop_embedded, embedded)
-        pool = db.PoolSettings(settings.DATABASE_POOL_MIN, settings.DATABASE_POOL_MAX, settings.DATABASE_SSL)
+        pool = db.PoolSettings(
+            settings.DATABASE_POOL_MIN, settings.DATABASE_POOL_MAX, settings.DATABASE_SSL, bounded=True
+        )
         url = database_url(settings, embedded)
         engine = db.create_engine(url, pool)
         stack.push_async_callback(engine.dispose)

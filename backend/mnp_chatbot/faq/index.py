@@ -193,9 +193,7 @@ class KnowledgeIndex:
             self._built_on = day
             log.info("knowledge.index.built", version=version, entries=len(entries), carriers=len(carriers))
             for follower in self.on_rebuilt:
-                task: asyncio.Task[object] = asyncio.ensure_future(follower())
-                self._followers.add(task)
-                task.add_done_callback(self._followers.discard)
+                self._follow(follower())
             return snapshot
 
     async def announce_change(self) -> None:
@@ -210,18 +208,28 @@ class KnowledgeIndex:
             except Exception as error:  # a slow or lost Redis connection
                 log.warning("knowledge.announce.failed", attempt=attempt, error=type(error).__name__)
 
+    def _follow(self, work: Awaitable[object]) -> None:
+        task: asyncio.Task[object] = asyncio.ensure_future(work)
+        self._followers.add(task)
+        task.add_done_callback(self._followers.discard)
+
     def start_watching(self) -> None:
         self._watcher = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:
+        missed = False  # announcements may have been sent while the subscription was down
         while True:
             try:
+                if missed:
+                    await self.reload()
+                    missed = False
                 async for _version in self.store.subscribe(CHANGES_CHANNEL):
                     await self.reload()
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # a lost Redis connection must not end the watcher
+            except Exception as error:  # a lost Redis (or database) connection must not end the watcher
                 log.warning("knowledge.watch.failed", error=type(error).__name__)
+                missed = True
                 await asyncio.sleep(1.0)
 
     async def close(self) -> None:

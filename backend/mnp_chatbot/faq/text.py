@@ -5,12 +5,14 @@ loading its dictionary takes a noticeable fraction of a second.
 """
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache, lru_cache
 
 from sudachipy import Dictionary, Morpheme, SplitMode
+from sudachipy import Tokenizer as SudachiTokenizer
 
 _DASHES = "-‐‑‒–—―−－﹣"
 _LONG_VOWELS = "ー～〜"
@@ -113,12 +115,24 @@ _STOP_WORDS = frozenset(
 
 
 class Tokenizer:
-    """Content-word tokens (Sudachi normalised forms, normalised again) of Japanese text."""
+    """Content-word tokens (Sudachi normalised forms, normalised again) of Japanese text.
+
+    A Sudachi tokenizer refuses concurrent use ("Tokenizer is already in use"), and one instance of this
+    class is shared by the event loop and the threads that rebuild the knowledge index (a chat turn during
+    an FAQ edit was a 500): each thread gets a Sudachi tokenizer of its own, over the one dictionary."""
 
     def __init__(self, granularity: Granularity = Granularity.SHORT) -> None:
         self.granularity = granularity
-        mode = SplitMode.A if granularity is Granularity.SHORT else SplitMode.C
-        self._sudachi = Dictionary(dict="core").tokenizer(mode=mode)
+        self._mode = SplitMode.A if granularity is Granularity.SHORT else SplitMode.C
+        self._dictionary = Dictionary(dict="core")
+        self._local = threading.local()
+
+    @property
+    def _sudachi(self) -> SudachiTokenizer:
+        tokenizer: SudachiTokenizer | None = getattr(self._local, "sudachi", None)
+        if tokenizer is None:
+            tokenizer = self._local.sudachi = self._dictionary.tokenizer(mode=self._mode)
+        return tokenizer
 
     def tokens(self, text: str) -> list[str]:
         """Content-word tokens of `text` (which is normalised first), in text order."""

@@ -8,7 +8,9 @@
                   └─ first delta ──→ the deltas until the total deadline; a later failure is not retried,
                                      since text has already gone out
 
-The SDK's own retries are off (`max_retries=0`): the deadlines and the retry budget are ours.
+The SDK's own retries are off (`max_retries=0`): the deadlines and the retry budget are ours. With a
+`SharedBreaker` (llm/breaker.py, Redis) the breaker's state is shared by every replica; the local
+`CircuitBreaker` decides while Redis cannot be read.
 """
 
 import asyncio
@@ -30,6 +32,7 @@ from openai.types.chat import (
 )
 
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.llm.breaker import SharedBreaker
 from mnp_chatbot.llm.exceptions import FailureReason, LlmFailure
 from mnp_chatbot.llm.protocols import PromptMessage
 
@@ -144,6 +147,7 @@ class OpenAIChatModel:
         max_tokens: int,
         limits: Limits = Limits(),
         breaker: CircuitBreaker | None = None,
+        shared: SharedBreaker | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.client = client
@@ -152,18 +156,21 @@ class OpenAIChatModel:
         self.max_tokens = max_tokens
         self.limits = limits
         self.breaker = breaker or CircuitBreaker()
+        self.shared = shared
         self.sleep = sleep
 
     async def stream(self, messages: Sequence[PromptMessage]) -> AsyncIterator[str]:
-        if not self.breaker.allows():
+        if not await self._allows():
             raise LlmFailure(FailureReason.CIRCUIT_OPEN)
         deadline = asyncio.get_running_loop().time() + self.limits.total_timeout
         try:
             completion, first = await self._first_delta(messages, deadline)
         except LlmFailure as failure:
-            self._failed(failure)
+            await self._failed(failure)
             raise
         self.breaker.succeeded()
+        if self.shared is not None:
+            await self.shared.succeeded()
         try:
             yield first
             async for text in self._rest(completion, deadline):
@@ -179,9 +186,9 @@ class OpenAIChatModel:
                 async with asyncio.timeout_at(deadline):
                     chunk = await anext(completion, None)
             except openai.OpenAIError as error:
-                raise self._failed(failure_of(error)) from error
+                raise await self._failed(failure_of(error)) from error
             except TimeoutError as error:
-                raise self._failed(LlmFailure(FailureReason.TIMEOUT)) from error
+                raise await self._failed(LlmFailure(FailureReason.TIMEOUT)) from error
             if chunk is None:
                 return
             text = delta_text(chunk)
@@ -238,9 +245,19 @@ class OpenAIChatModel:
         ceiling = min(self.limits.backoff_max, self.limits.backoff_initial * 2.0 ** (attempt - 1))
         return ceiling * random.uniform(0.5, 1.0)
 
-    def _failed(self, failure: LlmFailure) -> LlmFailure:
+    async def _allows(self) -> bool:
+        if self.shared is not None:
+            verdict = await self.shared.allows()
+            if verdict is not None:
+                return verdict
+        return self.breaker.allows()
+
+    async def _failed(self, failure: LlmFailure) -> LlmFailure:
         self.breaker.failed()
         breaker = self.breaker.state.value
+        if self.shared is not None:
+            await self.shared.failed()
+            breaker = "open" if await self.shared.is_open() else breaker
         log.warning("llm.failed", model=self.name, reason=failure.reason.value, breaker=breaker)
         return failure
 

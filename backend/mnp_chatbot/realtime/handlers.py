@@ -22,6 +22,7 @@ from mnp_chatbot.chat.service import Inbound
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN, token_hash
 from mnp_chatbot.core.errors import AppError, ValidationFailed, error_body
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.unavailable import ServiceUnavailable, is_unavailable
 from mnp_chatbot.realtime.server import Realtime
 
 log = get_logger(__name__)
@@ -95,6 +96,13 @@ def register(realtime: Realtime) -> None:
         except AppError as error:
             await sio.emit("chat:error", error.body(), to=sid)
             return error.body()
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("realtime.dependency_unavailable", error=type(error).__name__)
+            unavailable = ServiceUnavailable().body()
+            await sio.emit("chat:error", unavailable, to=sid)
+            return unavailable
 
     @sio.on("chat:resync")  # type: ignore[untyped-decorator]
     async def on_resync(sid: str, data: Any) -> dict[str, Any]:
@@ -109,6 +117,10 @@ def register(realtime: Realtime) -> None:
             history = await realtime.chat.history(token)
         except AppError as error:
             return error.body()
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            return ServiceUnavailable().body()
         await sio.enter_room(sid, room_of(token))
         await sio.enter_room(sid, customer_room(history.conversation_id))
         return history_of(token, history).model_dump(mode="json", by_alias=True)

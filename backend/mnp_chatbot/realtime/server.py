@@ -27,6 +27,7 @@ from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.ratelimit import MessageLimiter, Network, is_trusted, trusted_networks
+from mnp_chatbot.core.redis import client_options
 from mnp_chatbot.handoff.service import HandoffService
 
 log = get_logger(__name__)
@@ -170,15 +171,41 @@ class RoutedServer(socketio.AsyncServer):  # type: ignore[misc]
         return RoutedEngineServer
 
 
+class DegradingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """socket.io's Redis manager, for a Redis that may be slow or gone.
+
+    An emit is delivered to this process's clients first and then published for the other replicas. When
+    Redis does not answer (within the client's short timeout), the publish is skipped for the next
+    `PAUSE_SECONDS` instead of being tried on every delta of every turn: the replica carries on alone (its
+    own clients still get every event; the others resync from the history) until Redis is back."""
+
+    PAUSE_SECONDS = 2.0
+
+    def __init__(self, url: str, *, password: str | None) -> None:
+        options = client_options()
+        if password is not None:
+            options["password"] = password
+        super().__init__(url, redis_options=options)
+        self._paused_until = 0.0
+
+    async def _publish(self, data: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._paused_until:
+            return
+        try:
+            if not self.connected:
+                self._redis_connect()
+            await self.redis.publish(self.channel, self.json.dumps(data))
+        except Exception as error:  # any Redis failure: carry on as a single replica for a while
+            self._paused_until = loop.time() + self.PAUSE_SECONDS  # the pool reconnects by itself
+            log.warning("realtime.publish_failed", error=type(error).__name__)
+
+
 def create_server(settings: Settings) -> socketio.AsyncServer:
     manager = None
     if settings.REDIS_URL:
-        manager = socketio.AsyncRedisManager(
-            settings.REDIS_URL,
-            redis_options={"password": settings.REDIS_PASSWORD.get_secret_value()}
-            if settings.REDIS_PASSWORD
-            else None,
-        )
+        password = settings.REDIS_PASSWORD.get_secret_value() if settings.REDIS_PASSWORD else None
+        manager = DegradingRedisManager(settings.REDIS_URL, password=password)
     return RoutedServer(
         route=settings.SOCKETIO_ROUTE,
         async_mode="asgi",
