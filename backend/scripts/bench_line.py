@@ -8,8 +8,10 @@ answer takes LLM_SECONDS (20 s) to its first token. Then:
 
 1. ack: wrk (C, so the load generator takes little of the machine) keeps CONCURRENCY (50) deliveries in
    flight for SECONDS, each a body with one text event of a new user, signed beforehand; the same wrk run
-   against `GET /health/live` right before and right after is the baseline, so the figure can be read on a
-   busy machine. Target (issue 14): webhook p99 < 200 ms. Events ACKed and rows persisted are counted.
+   against `GET /health/live` right before is the baseline, so the figure can be read on a busy machine
+   (and once more right after, while the queued events are answered). Target (issue 14): webhook p99 <
+   200 ms. Deliveries answered and rows persisted are counted (persisted also counts the deliveries still
+   in flight when wrk stopped).
    Run twice: the events processed in the web processes (the default), and by `mnp-chatbot line-worker` in
    a process of its own (LINE_WORKER_IN_PROCESS=false on the web processes).
 2. storm: on a fresh server with a fast LLM, UNIQUE events each delivered COPIES times (the first with
@@ -221,7 +223,7 @@ def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
     finally:
         line.stop()
         llm.stop()
-    webhook, baseline = measured["webhook"], measured["baseline"]
+    webhook, baseline, later = measured["webhook"], measured["baseline"], measured["baseline_after"]
     return figures(
         "line_webhook_ack_worker_" + ("separate_process" if split else "in_process"),
         {
@@ -237,6 +239,8 @@ def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
             "baseline_rps": baseline["rps"],
             "baseline_p50_ms": baseline["p50_ms"],
             "baseline_p99_ms": baseline["p99_ms"],
+            "baseline_after_rps": later["rps"],
+            "baseline_after_p99_ms": later["p99_ms"],
             "p99_vs_baseline": webhook["p99_ms"] / max(baseline["p99_ms"], 0.001),
             "rps_vs_baseline": webhook["rps"] / max(baseline["rps"], 0.001),
             "workers": args.workers,
@@ -250,8 +254,8 @@ def ack_phase(args: argparse.Namespace, *, split: bool) -> str:
 
 
 def measure_acks(url: str, database: str, scratch: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The trivial endpoint, the webhook, the trivial endpoint again: the baseline is the mean of the two
-    trivial runs' rates and the higher of their percentiles."""
+    """The trivial endpoint, the webhook, the trivial endpoint again. The baseline is the first trivial run;
+    the second shows the machine after the webhook's run, while the queued events are being answered."""
     number = max(20_000, int(args.seconds * 3_000))
     warm_up, timed, trivial = scratch / "warm_up.lua", scratch / "webhook.lua", scratch / "trivial.lua"
     for script, bodies in ((warm_up, 200), (timed, number)):
@@ -269,12 +273,7 @@ def measure_acks(url: str, database: str, scratch: Path, args: argparse.Namespac
     after = asyncio.run(count(database, "SELECT count(*) FROM channel_events"))
     if webhook["requests"] > number:
         raise RuntimeError(f"wrk sent {webhook['requests']} deliveries, more than the {number} bodies")
-    baseline = {
-        "rps": (first["rps"] + second["rps"]) / 2,
-        "p50_ms": max(first["p50_ms"], second["p50_ms"]),
-        "p99_ms": max(first["p99_ms"], second["p99_ms"]),
-    }
-    return {"webhook": webhook, "baseline": baseline, "persisted": after - before}
+    return {"webhook": webhook, "baseline": first, "baseline_after": second, "persisted": after - before}
 
 
 async def storm(url: str, database: str, copies: list[bytes], concurrency: int) -> dict[str, Any]:
