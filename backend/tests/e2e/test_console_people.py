@@ -198,6 +198,22 @@ class TestFaqTools:
         assert errors == []
 
 
+class TestCarrierEditor:
+    async def test_editing_opens_where_the_operator_is_looking(
+        self, desktop: BrowserContext, console_admin: LiveServer
+    ) -> None:
+        page, errors = await signed_in(
+            desktop, console_admin.url, "console-admin@example.jp", "kanri-console-2026!"
+        )
+        await ConsolePage(page, console_admin.url).open("事業者")
+        edit = page.get_by_role("button", name="編集").first  # the editor opens below the whole table
+        await edit.click()
+        editor = page.get_by_label(re.compile("のデータ（JSON）"))
+        await expect(editor).to_be_focused()
+        await expect(editor).to_be_in_viewport()
+        assert errors == []
+
+
 class TestSignInThrottle:
     """Last in this module: it spends the loopback address's sign-in budget."""
 

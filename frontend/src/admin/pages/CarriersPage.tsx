@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Carrier } from "../api/types";
 import { ErrorNote, Loading, Notice } from "../components/common";
 import { FileTransfer } from "../components/FileTransfer";
@@ -32,6 +32,14 @@ function CarrierEditor({ carrier, onSaved }: { carrier: Carrier; onSaved: () => 
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const editor = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  // Open where the operator is looking: the editor sits below the table, so bring it into view.
+  useEffect(() => {
+    editor.current?.scrollIntoView?.({ block: "start" });
+    input.current?.focus({ preventScroll: true });
+  }, []);
 
   const save = async () => {
     setError(null);
@@ -54,10 +62,11 @@ function CarrierEditor({ carrier, onSaved }: { carrier: Carrier; onSaved: () => 
   };
 
   return (
-    <div className="carrier-editor">
+    <div className="carrier-editor" ref={editor}>
       <label>
         {carrier.name} のデータ（JSON）
         <textarea
+          ref={input}
           rows={18}
           spellCheck={false}
           value={text}
