@@ -320,11 +320,15 @@ def charts(result: dict[str, Any], out: Path) -> None:
     axes[2].set_ylabel("DB connections")
     windows = result["windows"]
     axes[3].plot([w["t"] / 60 for w in windows], [w["p99_ms"] for w in windows], label="p99 (ms)")
-    axes[3].plot([w["t"] / 60 for w in windows], [w["rps"] for w in windows], label="requests/s")
+    axes[3].set_ylabel("p99 (ms)")
+    throughput = axes[3].twinx()
+    throughput.plot([w["t"] / 60 for w in windows], [w["rps"] for w in windows], color="tab:orange")
+    throughput.set_ylabel("requests/s", color="tab:orange")
+    throughput.set_ylim(bottom=0)
     axes[3].set_xlabel("minutes")
     for axis in axes:
         axis.grid(alpha=0.3)
-        axis.set_ylim(bottom=0)
+        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.15)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(loc="lower right")
     figure.suptitle(f"Soak: {result['users']} users, {result['minutes']} min, 2 workers (make bench-load)")
