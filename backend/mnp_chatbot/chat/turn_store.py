@@ -2,15 +2,15 @@
 
 This is the customer-facing hot path, so it does not go through the ORM. A turn touches a fixed set of
 rows (the conversation, the customer's message, the reply and perhaps a hand-off), so it is written as one
-statement of data-modifying CTEs, sent over asyncpg's own pool and prepared once per connection: one round
-trip, atomic like any single statement, and no per-row Python objects. History pages, feedback and the
-console stay on SQLAlchemy.
+statement of data-modifying CTEs, sent on the asyncpg connection under one of the engine's pooled connections
+(core/db.py's DriverConnections) and prepared once per connection: one round trip, atomic like any single
+statement, and no per-row Python objects. History pages, feedback and the console use the same pool through
+SQLAlchemy.
 
 Ids are made here, so a statement re-sent after a lost connection either stores the turn or finds it
 already stored (its primary key taken), never twice.
 """
 
-import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,16 +26,6 @@ from mnp_chatbot.core import db
 T = TypeVar("T")
 CLIENT_MESSAGE_CONSTRAINT = "uq_messages_session_client_message"
 PRIMARY_KEYS = frozenset({"pk_conversations", "pk_messages"})
-# The connection broke under a statement (the server restarted or ended it). Then the others in the pool
-# likely broke too: all are replaced, and the statement is tried once more on a new connection.
-BROKEN_CONNECTION = (
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    ConnectionError,
-)
 
 OPEN_SQL = """
 SELECT c.id, c.status, c.slots, c.last_message_at, a.id AS asked_id, u.display_name AS operator,
@@ -120,15 +110,17 @@ class NewTurn:
 
 
 class TurnStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: db.DriverConnections) -> None:
         self.pool = pool
 
     async def open(self, token_hash: str, client_message_id: str | None) -> OpenedConversation | None:
-        row = await self._run(lambda db, _: db.fetchrow(OPEN_SQL, token_hash, client_message_id))
+        row = await self._run(
+            lambda connection, _: connection.fetchrow(OPEN_SQL, token_hash, client_message_id)
+        )
         if row is None:
             return None
         answered = None if row["reply_id"] is None else _reply_of(row)
-        slots = orjson.loads(row["slots"])
+        slots = row["slots"]  # the engine decodes json and jsonb
         return OpenedConversation(
             row["id"],
             row["status"],
@@ -142,7 +134,7 @@ class TurnStore:
 
     async def recent(self, conversation_id: uuid.UUID, limit: int) -> list[tuple[str, str]]:
         """The last `limit` messages of a conversation, oldest first, as (role, text)."""
-        rows = await self._run(lambda db, _: db.fetch(RECENT_SQL, conversation_id, limit))
+        rows = await self._run(lambda connection, _: connection.fetch(RECENT_SQL, conversation_id, limit))
         return [(row["role"], row["text"]) for row in rows]
 
     async def store(self, turn: NewTurn) -> uuid.UUID:
@@ -212,16 +204,15 @@ class TurnStore:
         return message_id, await self._run(execute)
 
     async def _run(self, work: Callable[[asyncpg.Connection, int], Awaitable[T]]) -> T:
+        """Run `work` on a pooled connection; if the connection broke under it (the server restarted or ended
+        it), it is discarded and the work is tried once more on a fresh one."""
         for attempt in (1, 2):
-            async with self.pool.acquire(timeout=db.ACQUIRE_TIMEOUT) as connection:
-                try:
+            try:
+                async with self.pool.acquire() as connection:  # waits at most the engine's pool_timeout
                     return await work(connection, attempt)
-                except BROKEN_CONNECTION:
-                    with contextlib.suppress(asyncpg.InterfaceError):  # already closed and released
-                        connection.terminate()
-                    await self.pool.expire_connections()
-                    if attempt == 2:
-                        raise
+            except db.BROKEN_CONNECTION:
+                if attempt == 2:
+                    raise
         raise AssertionError("unreachable")
 
 
@@ -234,7 +225,7 @@ def _reply_of(row: asyncpg.Record) -> Reply:
         text=row["text"],
         mode=Mode(row["mode"] or Mode.FAQ),
         confidence=row["confidence"] or 0.0,
-        sources=tuple(SourceRef(**source) for source in orjson.loads(row["sources"])),
-        quick_replies=tuple(orjson.loads(row["quick_replies"])),
+        sources=tuple(SourceRef(**source) for source in row["sources"]),
+        quick_replies=tuple(row["quick_replies"]),
         handoff=row["handoff"],
     )

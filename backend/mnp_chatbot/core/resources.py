@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mnp_chatbot.core import db, embedded_db
@@ -21,7 +20,7 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    pool: asyncpg.Pool  # asyncpg's own pool, for the chat hot path
+    pool: db.DriverConnections  # the engine's connections as asyncpg's, for the hot paths' fixed statements
     store: store_module.Store
     embedded: embedded_db.EmbeddedPostgres | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -72,12 +71,13 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         url = database_url(settings, embedded)
         engine = db.create_engine(url, pool)
         stack.push_async_callback(engine.dispose)
-        driver_pool = await db.create_driver_pool(url, pool)
-        stack.push_async_callback(driver_pool.close)
+        await db.open_connections(engine, settings.DATABASE_POOL_MIN)
         password = settings.REDIS_PASSWORD.get_secret_value() if settings.REDIS_PASSWORD else None
         store = store_module.connect(settings.REDIS_URL, password)
         stack.push_async_callback(store.close)
-        yield Resources(settings, engine, db.create_sessionmaker(engine), driver_pool, store, embedded)
+        yield Resources(
+            settings, engine, db.create_sessionmaker(engine), db.DriverConnections(engine), store, embedded
+        )
 
 
 def _stop_embedded(embedded: embedded_db.EmbeddedPostgres) -> None:

@@ -19,10 +19,10 @@ APPLICATION = "mnp-chatbot"
 
 
 @pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    opened = await db.create_driver_pool(database_url, db.PoolSettings(2, 4))
-    yield opened
-    await opened.close()
+async def pool(database_url: str) -> AsyncIterator[db.DriverConnections]:
+    engine = db.create_engine(database_url, db.PoolSettings(2, 4))
+    yield db.DriverConnections(engine)
+    await engine.dispose()
 
 
 def turn(conversation_id: uuid.UUID, *, new: bool, **changes: Any) -> NewTurn:
@@ -49,12 +49,12 @@ def turn(conversation_id: uuid.UUID, *, new: bool, **changes: Any) -> NewTurn:
     return NewTurn(**values)
 
 
-async def rows(pool: asyncpg.Pool, sql: str, *args: object) -> list[asyncpg.Record]:
+async def rows(pool: db.DriverConnections, sql: str, *args: object) -> list[asyncpg.Record]:
     return list(await pool.fetch(sql, *args))
 
 
 class TestStore:
-    async def test_a_new_session_is_stored_with_both_messages(self, pool: asyncpg.Pool) -> None:
+    async def test_a_new_session_is_stored_with_both_messages(self, pool: db.DriverConnections) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
         answered_id = await store.store(turn(conversation_id, new=True))
@@ -75,7 +75,9 @@ class TestStore:
         assert opened.answered is None
         assert await rows(pool, "SELECT 1 FROM handoffs") == []
 
-    async def test_a_later_turn_updates_the_slots_but_never_the_status(self, pool: asyncpg.Pool) -> None:
+    async def test_a_later_turn_updates_the_slots_but_never_the_status(
+        self, pool: db.DriverConnections
+    ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
         await store.store(turn(conversation_id, new=True))
@@ -92,7 +94,7 @@ class TestStore:
         assert len(await rows(pool, "SELECT 1 FROM messages")) == 4
 
     async def test_a_message_for_the_operator_is_stored_alone_and_found_again(
-        self, pool: asyncpg.Pool
+        self, pool: db.DriverConnections
     ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
@@ -107,7 +109,7 @@ class TestStore:
         assert len(await rows(pool, "SELECT 1 FROM messages")) == 3
 
     async def test_the_same_client_message_twice_stores_nothing_the_second_time(
-        self, pool: asyncpg.Pool
+        self, pool: db.DriverConnections
     ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
@@ -127,10 +129,10 @@ class TestStore:
         assert opened.answered.quick_replies == ("手続きの流れ", "オペレーターに相談")
         assert len(await rows(pool, "SELECT 1 FROM messages")) == 2
 
-    async def test_unknown_session_is_none(self, pool: asyncpg.Pool) -> None:
+    async def test_unknown_session_is_none(self, pool: db.DriverConnections) -> None:
         assert await TurnStore(pool).open("x" * 64, None) is None
 
-    async def test_recent_gives_the_last_messages_oldest_first(self, pool: asyncpg.Pool) -> None:
+    async def test_recent_gives_the_last_messages_oldest_first(self, pool: db.DriverConnections) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
         await store.store(turn(conversation_id, new=True, asked_text="一つ目"))
@@ -144,7 +146,7 @@ class TestStore:
         ]
 
     async def test_connections_killed_by_the_server_are_replaced(
-        self, pool: asyncpg.Pool, server_url: str, database_url: str
+        self, pool: db.DriverConnections, server_url: str, database_url: str
     ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
@@ -161,7 +163,7 @@ class TestStore:
 
     @pytest.mark.parametrize("new", [True, False])
     async def test_a_re_sent_turn_whose_first_attempt_landed_is_stored_once(
-        self, pool: asyncpg.Pool, new: bool
+        self, pool: db.DriverConnections, new: bool
     ) -> None:
         store = TurnStore(pool)
         conversation_id = uuid.uuid4()
@@ -176,10 +178,11 @@ class TestStore:
         assert len(await rows(pool, "SELECT 1 FROM messages")) == (2 if new else 4)
 
 
-class LosesTheFirstAnswer:
-    """A pool whose first connection runs the statement, then breaks before the result comes back."""
+class LosesTheFirstAnswer(db.DriverConnections):
+    """Connections whose first runs the statement, then breaks before the result comes back."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: db.DriverConnections) -> None:
+        super().__init__(pool.engine)
         self.pool = pool
         self.broken = False
 
@@ -191,17 +194,11 @@ class LosesTheFirstAnswer:
         async with self.pool.acquire() as connection:
             yield connection
 
-    async def execute(self, sql: str, *arguments: object) -> None:
+    async def execute(self, sql: str, *arguments: object) -> str:
         self.broken = True
         async with self.pool.acquire() as connection:
             await connection.execute(sql, *arguments)
         raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
-
-    def terminate(self) -> None:
-        pass
-
-    async def expire_connections(self) -> None:
-        await self.pool.expire_connections()
 
 
 async def test_concurrent_retries_of_one_message_store_one_turn(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import orjson
 from sqlalchemy import and_, delete, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from mnp_chatbot.channels.models import ChannelContact, ChannelEvent
 from mnp_chatbot.chat.models import Conversation, Message
+from mnp_chatbot.core.db import DriverConnections
 
 CHANNEL = "line"
 # The webhook's one statement (asyncpg, prepared once per connection): the ACK waits only for this commit.
@@ -29,9 +29,9 @@ RETURNING id
 
 
 class EventIntake:
-    """Where the webhook records events: straight through asyncpg's pool, the ACK's hot path."""
+    """Where the webhook records events: straight through an asyncpg connection, the ACK's hot path."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: DriverConnections) -> None:
         self.pool = pool
 
     async def add(self, rows: Sequence[dict[str, Any]]) -> int:
