@@ -10,8 +10,9 @@ from pathlib import Path
 
 from mnp_chatbot.faq import evaluation as ev
 from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
+from tests.fixtures.shared import SHARED
 
-DEFAULT_DATA = Path("/work/shared/bench/localgovfaq")
+DEFAULT_DATA = SHARED / "bench" / "localgovfaq"
 LINE_BREAK_MARKER = "＜改＞"
 
 Qrels = dict[str, dict[str, int]]

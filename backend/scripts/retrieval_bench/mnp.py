@@ -7,8 +7,9 @@ from mnp_chatbot.faq.evaluation import EvalCase, RetrievalScore, score_retrieval
 from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import FaqDocument
+from tests.fixtures import shared
 
-DEV_SET = Path("/work/shared/eval/dev.jsonl")
+DEV_SET = shared.DEV_SET  # ../shared beside the checkout, as the tests find it
 
 
 def indexed(entry: FaqDocument) -> IndexedEntry:
