@@ -58,7 +58,7 @@ seed: setup
 	$(CLI) seed
 
 lint: setup
-	cd backend && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+	cd backend && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache --no-logo
 
 typecheck: setup
 	cd backend && .venv/bin/mypy mnp_chatbot tests scripts

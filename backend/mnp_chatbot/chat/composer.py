@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from mnp_chatbot.chat import carrier_facts
 from mnp_chatbot.chat import reply as reply_text
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
-from mnp_chatbot.faq.index import FaqView
 from mnp_chatbot.faq.retrieval import Hit
+from mnp_chatbot.faq.snapshot import FaqView
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 HEDGE = "最新情報は各社の公式サイトでご確認ください。"

@@ -24,8 +24,8 @@ from typing import Any
 from mnp_chatbot.chat import composer, context, intent, smalltalk, structured
 from mnp_chatbot.chat.intent import Attribute, Reading
 from mnp_chatbot.chat.reply import Mode, Reply
-from mnp_chatbot.faq.index import KnowledgeSnapshot
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.faq.text import normalize
 from mnp_chatbot.handoff import rules
 from mnp_chatbot.knowledge.schemas import CarrierDocument

@@ -17,7 +17,8 @@ from typing import Any
 from mnp_chatbot.chat import engine
 from mnp_chatbot.chat.reply import Reply
 from mnp_chatbot.faq.evaluation import EvalCase, passes
-from mnp_chatbot.faq.index import KnowledgeSnapshot, build_snapshot
+from mnp_chatbot.faq.index import build_snapshot
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.privacy import masking
 

@@ -1,4 +1,4 @@
-"""The live knowledge snapshot: FAQ entries, carriers and the retriever built over them.
+"""The live knowledge index: the current snapshot (`faq/snapshot.py`), rebuilt from the database.
 
 A snapshot is immutable; a rebuild makes a new one off the event loop and swaps the reference, so
 searches never wait and never see a half-built index. Other replicas hear of changes on a pub/sub channel.
@@ -7,110 +7,28 @@ searches never wait and never see a half-built index. Other replicas hear of cha
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.carriers.repository import CarrierRepository
-from mnp_chatbot.chat.intent import Reading, read
 from mnp_chatbot.core import clock
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.repository import FaqRepository
-from mnp_chatbot.faq.retrieval import DenseRanking, Hit, IndexedEntry, Retriever, RetrieverConfig
+from mnp_chatbot.faq.retrieval import IndexedEntry
+from mnp_chatbot.faq.snapshot import MEMO_LIMIT as MEMO_LIMIT
+from mnp_chatbot.faq.snapshot import SEARCH_DEPTH as SEARCH_DEPTH
+from mnp_chatbot.faq.snapshot import FaqView as FaqView
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot as KnowledgeSnapshot
+from mnp_chatbot.faq.snapshot import build
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import CarrierDocument
-from mnp_chatbot.navigator.brands import find_brands
-from mnp_chatbot.navigator.parsing import extract_slots, wants_navigator
 
 log = get_logger(__name__)
 ANNOUNCE_ATTEMPTS = 3
 CHANGES_CHANNEL = "mnp:knowledge:changed"
-SEARCH_DEPTH = 10
-MEMO_LIMIT = 20_000
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class FaqView:
-    """What answering needs of one FAQ entry, detached from the database session."""
-
-    id: str
-    slug: str
-    question: str
-    answer: str
-    category: str
-    brands: tuple[str, ...]
-    verified: bool
-    official_url: str | None
-    sources: tuple[Mapping[str, Any], ...]
-    as_of: dt.date
-
-    @classmethod
-    def of(cls, entry: FaqEntry) -> "FaqView":
-        return cls(
-            id=str(entry.id),
-            slug=entry.slug,
-            question=entry.question,
-            answer=entry.answer,
-            category=entry.category,
-            brands=tuple(entry.brands),
-            verified=entry.verified,
-            official_url=entry.official_url,
-            sources=tuple(entry.sources),
-            as_of=entry.as_of,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class KnowledgeSnapshot:
-    """Immutable knowledge; the question-level analyses are memoised per snapshot (customers repeat
-    themselves), and a new snapshot starts with an empty memo."""
-
-    version: str
-    retriever: Retriever
-    entries: Mapping[str, FaqView]
-    carriers: Mapping[str, CarrierDocument]
-    built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def _memoised(self, kind: str, text: str, compute: Callable[[], T]) -> T:
-        key = (kind, text)
-        if key not in self.memo:
-            if len(self.memo) >= MEMO_LIMIT:
-                self.memo.clear()
-            self.memo[key] = compute()
-        value: T = self.memo[key]
-        return value
-
-    @property
-    def carrier_list(self) -> list[CarrierDocument]:
-        return list(self.carriers.values())
-
-    def search(self, query: str, dense: DenseRanking | None = None) -> tuple[Hit, ...]:
-        """The best SEARCH_DEPTH entries for a question, best first (fused with `dense` when given)."""
-        if dense is not None:
-            return tuple(self.retriever.search(query, limit=SEARCH_DEPTH, dense=dense))
-        return self._memoised(
-            "search", query, lambda: tuple(self.retriever.search(query, limit=SEARCH_DEPTH))
-        )
-
-    def brands_in(self, text: str) -> tuple[CarrierDocument, ...]:
-        mentions = lambda: tuple(m.carrier for m in find_brands(text, self.carrier_list))  # noqa: E731
-        return self._memoised("brands", text, mentions)
-
-    def stated_slots(self, text: str) -> dict[str, str]:
-        return dict(self._memoised("slots", text, lambda: extract_slots(text, self.carrier_list)))
-
-    def reading(self, text: str) -> Reading:
-        """What the message asks (brands, roles, attribute, channel, own topic): see `chat.intent`."""
-        return self._memoised("reading", text, lambda: read(text, self.carrier_list))
-
-    def wants_navigator(self, text: str) -> bool:
-        return self._memoised("navigator", text, lambda: wants_navigator(text, self.carrier_list))
 
 
 def indexed(entry: FaqEntry) -> IndexedEntry:
@@ -125,19 +43,31 @@ def indexed(entry: FaqEntry) -> IndexedEntry:
     )
 
 
+def view_of(entry: FaqEntry) -> FaqView:
+    """What answering needs of one FAQ entry, detached from the database session."""
+    return FaqView(
+        id=str(entry.id),
+        slug=entry.slug,
+        question=entry.question,
+        answer=entry.answer,
+        category=entry.category,
+        brands=tuple(entry.brands),
+        verified=entry.verified,
+        official_url=entry.official_url,
+        sources=tuple(entry.sources),
+        as_of=entry.as_of,
+    )
+
+
 def build_snapshot(
     version: str, entries: Sequence[FaqEntry], carriers: Sequence[CarrierDocument]
 ) -> KnowledgeSnapshot:
-    config = RetrieverConfig(
+    return build(
+        version,
+        [(indexed(entry), view_of(entry)) for entry in entries],
+        carriers,
         synonyms=[group.terms for group in loader.load_synonyms()],
-        brand_aliases={carrier.id: [carrier.name, *carrier.aliases] for carrier in carriers},
-    )
-    retriever = Retriever.build([indexed(entry) for entry in entries], config)
-    return KnowledgeSnapshot(
-        version=version,
-        retriever=retriever,
-        entries={str(entry.id): FaqView.of(entry) for entry in entries},
-        carriers={carrier.id: carrier for carrier in carriers},
+        built_at=dt.datetime.now(dt.UTC),
     )
 
 

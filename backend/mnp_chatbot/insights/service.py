@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.core.clock import JST, japan_today
-from mnp_chatbot.faq.index import KnowledgeIndex, KnowledgeSnapshot
+from mnp_chatbot.faq.index import KnowledgeIndex
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.handoff.models import Handoff
 from mnp_chatbot.insights import analytics, gaps
 from mnp_chatbot.insights.exceptions import ConversationNotFound, DateRangeInvalid, GapNotFound

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from mnp_chatbot.chat import composer, context, engine
 from mnp_chatbot.chat.reply import Reply
-from mnp_chatbot.faq.index import FaqView, KnowledgeIndex
+from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.retrieval import Hit
+from mnp_chatbot.faq.snapshot import FaqView
 from mnp_chatbot.privacy import masking
 
 FIRST_TURN = engine.Conversation(context.Slots(), None)

@@ -11,7 +11,7 @@ import pytest
 
 from mnp_chatbot.chat import replay
 from mnp_chatbot.chat.reply import Mode
-from mnp_chatbot.faq.index import KnowledgeSnapshot
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 
 TODAY = dt.date(2026, 12, 3)
 

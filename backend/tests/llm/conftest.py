@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from mnp_chatbot import db_models  # noqa: F401  (every mapper, before FaqEntry objects are made)
-from mnp_chatbot.faq.index import KnowledgeSnapshot, build_snapshot
+from mnp_chatbot.faq.index import build_snapshot
 from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.llm.openai import CircuitBreaker, OpenAIChatModel, open_client
 from tests.fixtures.openai_server import FakeOpenAI, openai_server, openai_server_session

@@ -5,7 +5,7 @@ import datetime as dt
 from prometheus_client import REGISTRY
 
 from mnp_chatbot.chat import context, engine
-from mnp_chatbot.faq.index import KnowledgeSnapshot
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.llm.openai import Limits
 
 FAST = Limits(

@@ -12,7 +12,7 @@ from mnp_chatbot.chat.events import AnswerDelta, AnswerReset
 from mnp_chatbot.chat.llm_answer import Answered, LlmAnswerer, cache_key
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.core.redis import MemoryStore
-from mnp_chatbot.faq.index import KnowledgeSnapshot
+from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.llm.exceptions import FailureReason, LlmFailure
 from mnp_chatbot.llm.openai import CircuitBreaker, OpenAIChatModel
