@@ -15,6 +15,7 @@ from mnp_chatbot.chat.exceptions import SessionExpired
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
+from mnp_chatbot.core.unavailable import is_unavailable
 from mnp_chatbot.handoff.models import Handoff
 from mnp_chatbot.privacy.encryption import DecryptionFailed, Encryptor
 from mnp_chatbot.privacy.exceptions import DataRightsDisabled, UnknownSession
@@ -118,10 +119,18 @@ class DataRightsService:
                 AuditAction.DATA_DELETED, None, "conversation", str(conversation.id), dict(counts)
             )
             await self.audit.record(session, event)
-        for prefix in cache_prefixes(conversation.id, token_hash):
-            await self.store.delete_prefix(prefix)
-        if self.forget_live is not None:
-            await self.forget_live(token)
+        # The erasure is committed: Redis being down must not turn it into an error, since a retry would only
+        # find the conversation gone. (No cache keeps a conversation's words today; `cache_prefixes` names
+        # where one would have to.)
+        try:
+            for prefix in cache_prefixes(conversation.id, token_hash):
+                await self.store.delete_prefix(prefix)
+            if self.forget_live is not None:
+                await self.forget_live(token)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("privacy.conversation.caches_not_cleared", conversation_id=str(conversation.id))
         log.info("privacy.conversation.deleted", conversation_id=str(conversation.id), **counts)
         return counts
 

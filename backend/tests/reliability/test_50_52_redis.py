@@ -218,3 +218,20 @@ def faq_entry(slug: str) -> dict[str, Any]:
         "asOf": "2026-11-29",
         "verification": "official",
     }
+
+
+async def test_50_an_erasure_while_redis_is_down_is_done_and_says_so(
+    server: ServerThread, own_redis: OwnRedis
+) -> None:
+    """The database delete commits before the caches are cleared: Redis being down is not an error then."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        said = await http.post("/api/chat", json={"message": "予約番号の有効期限は？"})
+        assert said.status_code == 200, said.text
+        token = {"X-Session-Token": said.json()["sessionId"]}
+        own_redis.kill()
+        erased = await http.delete("/api/session", headers=token)
+        own_redis.start()
+        await wait_for_redis(http)
+        gone = await http.get("/api/session/export", headers=token)
+    assert erased.status_code == 204, erased.text
+    assert gone.status_code == 404, gone.text
