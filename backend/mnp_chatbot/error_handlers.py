@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnp_chatbot.core.errors import AppError, error_body
+from mnp_chatbot.core.field_errors import message_of
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.unavailable import UNAVAILABLE, ServiceUnavailable, is_unavailable
 
@@ -30,8 +31,7 @@ def _describe(errors: list[Any]) -> tuple[str, str]:
         return "invalid_json", "リクエスト本文が正しいJSONではありません。"
     first = errors[0] if errors else {}
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-    reason = str(first.get("msg", "invalid"))
-    return "validation_error", f"入力内容に誤りがあります（{location or 'body'}: {reason}）。"
+    return "validation_error", f"入力内容に誤りがあります（{location or 'body'}: {message_of(first)}）。"
 
 
 async def app_error(request: Request, exc: Exception) -> JSONResponse:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from mnp_chatbot.core import validation
+from mnp_chatbot.core.field_errors import message_of
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
 
 D = TypeVar("D", bound=Document)
@@ -167,7 +168,7 @@ def problems_of(error: ValidationError, model: type[Document], *, row: int, key:
     found = []
     for detail in error.errors(include_url=False):
         path = ".".join(str(part) for part in detail["loc"])
-        message = str(detail["msg"]).removeprefix("Value error, ")
+        message = message_of(detail)
         found.append(Problem(row, key, path or field_named_in(message, model), message))
     return found
 

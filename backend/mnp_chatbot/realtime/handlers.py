@@ -21,6 +21,7 @@ from mnp_chatbot.chat.schemas import ChatRequest
 from mnp_chatbot.chat.service import Inbound
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN, token_hash
 from mnp_chatbot.core.errors import AppError, ValidationFailed, error_body
+from mnp_chatbot.core.field_errors import message_of
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.unavailable import ServiceUnavailable, is_unavailable
 from mnp_chatbot.realtime.server import Realtime
@@ -41,7 +42,7 @@ def customer_room(conversation_id: uuid.UUID) -> str:
 def _invalid(error: ValidationError) -> dict[str, Any]:
     details = error.errors()
     field = ".".join(str(part) for part in details[0]["loc"]) if details else "body"
-    reason = details[0]["msg"] if details else "invalid"
+    reason = message_of(details[0]) if details else "値が正しくありません"
     message = f"入力内容に誤りがあります（{field}: {reason}）。"
     return error_body(ValidationFailed.code, message)
 
