@@ -7,8 +7,6 @@ RETENTION_PURGE_INTERVAL_SECONDS, on whichever replica wins a PostgreSQL advisor
 The CLI `purge` runs the same code once.
 """
 
-import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from mnp_chatbot.audit.repository import AuditLogRepository
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.core.logging import get_logger
+from mnp_chatbot.core.periodic import Periodic
 from mnp_chatbot.privacy.repository import RetentionRepository
 
 log = get_logger(__name__)
@@ -103,7 +102,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class RetentionSchedule:
+class RetentionSchedule(Periodic):
     """Runs the purge every `interval` seconds on the replica that holds the advisory lock."""
 
     def __init__(
@@ -116,13 +115,15 @@ class RetentionSchedule:
         interval: float,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
+        first = min(interval, FIRST_RUN_DELAY_SECONDS)
+        super().__init__(
+            "retention", self.run_once, interval=interval, first_delay=first, on_failure=FAILURES.inc
+        )
         self.engine = engine
         self.sessionmaker = sessionmaker
         self.audit = audit
         self.days = days
-        self.interval = interval
         self.clock = clock
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> PurgeReport | None:
         """The purge's report, or None when another replica is running it."""
@@ -137,24 +138,3 @@ class RetentionSchedule:
             finally:
                 await connection.scalar(select(func.pg_advisory_unlock(ADVISORY_LOCK_KEY)))
                 await connection.commit()
-
-    async def _loop(self) -> None:
-        await asyncio.sleep(min(self.interval, FIRST_RUN_DELAY_SECONDS))
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                FAILURES.inc()
-                log.exception("retention.failed")
-            await asyncio.sleep(self.interval)
-
-    def start(self) -> None:
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="retention-purge")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
