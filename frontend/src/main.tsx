@@ -28,6 +28,7 @@ const deps: ChatDeps = {
 };
 
 const embedded = new URLSearchParams(window.location.search).has("embed");
+if (embedded) deps.channel = "widget";
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

@@ -25,6 +25,7 @@ from mnp_chatbot.core.db import Base, TimestampMixin
 
 class ChannelName(StrEnum):
     WEB = "web"
+    WIDGET = "widget"  # the web chat framed in another site (the carrier's own pages)
     LINE = "line"
     API = "api"
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from mnp_chatbot.chat.dependencies import ChatServiceDep, SessionPath, SessionTokenHeader, deprecated_for
 from mnp_chatbot.chat.events import TurnResult
-from mnp_chatbot.chat.models import Message
+from mnp_chatbot.chat.models import ChannelName, Message
 from mnp_chatbot.chat.reply import is_rateable, source_dicts
 from mnp_chatbot.chat.schemas import (
     ChatRequest,
@@ -71,7 +71,7 @@ def message_of(message: Message, rating: int | None) -> MessageRead:
 
 @router.post("/chat", response_model=ChatResponse, response_model_by_alias=True, responses=ERRORS)
 async def post_chat(body: ChatRequest, chat: ChatServiceDep) -> Response:
-    inbound = Inbound(body.message, body.session_id, body.client_message_id)
+    inbound = Inbound(body.message, body.session_id, body.client_message_id, ChannelName(body.channel))
     # The hottest route: the reply is validated once here and serialised by pydantic's core, not again by
     # FastAPI (`response_model` still documents the shape).
     reply = response_of(await chat.reply(inbound))

@@ -42,6 +42,11 @@ class ChatRequest(Schema):
     message: str = Field(description=f"The customer's message, 1–{MAX_MESSAGE_CHARS} characters")
     session_id: SessionToken | None = Field(default=None, alias="sessionId")
     client_message_id: ClientMessageId | None = Field(default=None, alias="clientMessageId")
+    channel: Literal["web", "widget"] = Field(
+        default="web",
+        description="Where the customer chats: the site's chat page or the widget framed in another site "
+        "(recorded when the conversation starts)",
+    )
 
     @field_validator("message")
     @classmethod

@@ -16,6 +16,7 @@ import socketio
 from pydantic import ValidationError
 
 from mnp_chatbot.chat.events import AnswerDelta, AnswerDone, AnswerReset, AnswerStarted
+from mnp_chatbot.chat.models import ChannelName
 from mnp_chatbot.chat.router import history_of, response_of
 from mnp_chatbot.chat.schemas import ChatRequest
 from mnp_chatbot.chat.service import Inbound
@@ -90,7 +91,7 @@ def register(realtime: Realtime) -> None:
             await sio.emit("chat:error", _invalid(error), to=sid)
             return _invalid(error)
         assert realtime.chat is not None
-        inbound = Inbound(body.message, body.session_id, body.client_message_id)
+        inbound = Inbound(body.message, body.session_id, body.client_message_id, ChannelName(body.channel))
         try:
             with realtime.turns.track():
                 return await _stream(realtime, sid, inbound)

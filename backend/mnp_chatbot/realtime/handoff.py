@@ -166,4 +166,5 @@ def attach(realtime: Realtime, handoffs: HandoffService) -> None:
     publisher = SocketPublisher(realtime.sio)
     handoffs.publisher = publisher
     handoffs.register_delivery("web", publisher.deliver_web)
+    handoffs.register_delivery("widget", publisher.deliver_web)
     realtime.handoffs = handoffs

@@ -34,7 +34,12 @@ export const REASONS: Record<string, string> = {
   callback: "折り返し依頼",
 };
 
-export const CHANNELS: Record<string, string> = { web: "Web", line: "LINE", api: "API" };
+export const CHANNELS: Record<string, string> = {
+  web: "Webページ",
+  widget: "ウィジェット",
+  line: "LINE",
+  api: "API",
+};
 
 export const STATUSES: Record<string, string> = {
   waiting: "待機中",

@@ -25,6 +25,8 @@ export interface ChatRequest {
   message: string;
   sessionId?: string;
   clientMessageId?: string;
+  /** "widget" when the chat is framed in another site; recorded when the conversation starts. */
+  channel?: "web" | "widget";
 }
 
 /** Where the conversation's hand-off to a human stands. */

@@ -33,6 +33,8 @@ export interface ChatDeps {
   connect: ((listener: RealtimeListener) => RealtimeConnection) | null;
   newId: () => string;
   ackTimeoutMs?: number;
+  /** "widget" when the chat page is framed in another site (`?embed`). */
+  channel?: "web" | "widget";
 }
 
 export interface Chat {
@@ -153,7 +155,12 @@ export function useChat(deps: ChatDeps): Chat {
       busyRef.current = true;
       dispatch({ type: "sendStarted", clientMessageId, text });
       const sessionId = stateRef.current.sessionId;
-      const body: ChatRequest = { message: text, clientMessageId, ...(sessionId ? { sessionId } : {}) };
+      const body: ChatRequest = {
+        message: text,
+        clientMessageId,
+        ...(sessionId ? { sessionId } : {}),
+        ...(deps.channel === "widget" ? { channel: "widget" as const } : {}),
+      };
       try {
         const response = await deliver(body, {
           rest: deps.api,

@@ -102,7 +102,7 @@ describe("hand-off queue", () => {
     const user = userEvent.setup();
     const queue = await screen.findByRole("region", { name: "待機中" });
     const item = await within(queue).findByRole("link", { name: /お客さまの希望/ });
-    expect(item.textContent).toContain("Web ・ 待ち 1分");
+    expect(item.textContent).toContain("Webページ ・ 待ち 1分");
     expect(item.textContent).toContain("解約金について相談したい");
 
     await user.click(item);

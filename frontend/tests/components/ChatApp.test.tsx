@@ -71,6 +71,23 @@ describe("ChatApp", () => {
     expect(localStorage.getItem(SESSION_KEY)).toBe(SESSION);
   });
 
+  it("says the chat is the widget when the page is framed in another site", async () => {
+    const api = new FakeApi();
+    const deps: ChatDeps = {
+      api,
+      sessions: createSessionStore(localStorage),
+      connect: null,
+      newId: () => "w1",
+      channel: "widget",
+    };
+    const user = userEvent.setup();
+    render(<ChatApp deps={deps} embedded />);
+    await user.type(screen.getByLabelText("メッセージ"), "手数料は？{Enter}");
+    await waitFor(() =>
+      expect(api.sent).toEqual([{ message: "手数料は？", clientMessageId: "w1", channel: "widget" }]),
+    );
+  });
+
   it("does not send while a Japanese IME is composing", async () => {
     const { api, user } = setup();
     const input = screen.getByLabelText("メッセージ");

@@ -4,6 +4,7 @@ import { Badge, ErrorNote, Link, Loading, Pager } from "../components/common";
 import { useConsole, useLoad } from "../context";
 import { formatDateTime, percent } from "../format";
 import { routePath } from "../router";
+import { CHANNELS } from "../templates";
 
 const PAGE_SIZE = 50;
 const STATUS_LABELS: Record<string, string> = {
@@ -12,7 +13,6 @@ const STATUS_LABELS: Record<string, string> = {
   operator: "オペレーター対応中",
   closed: "終了",
 };
-const CHANNEL_LABELS: Record<string, string> = { web: "Web", line: "LINE", api: "API" };
 
 export function ConversationsPage() {
   const { api } = useConsole();
@@ -89,7 +89,7 @@ export function ConversationsPage() {
                       </Link>
                     </td>
                     <td>{formatDateTime(conversation.lastMessageAt)}</td>
-                    <td>{CHANNEL_LABELS[conversation.channel] ?? conversation.channel}</td>
+                    <td>{CHANNELS[conversation.channel] ?? conversation.channel}</td>
                     <td>{STATUS_LABELS[conversation.status] ?? conversation.status}</td>
                     <td>{conversation.turns}</td>
                     <td>{percent(conversation.minConfidence)}</td>
