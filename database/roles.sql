@@ -4,6 +4,9 @@
 --
 --   psql -d mnp_chatbot -v app_user=mnp_chatbot_app -v app_password='…' -f database/roles.sql
 --
+-- Without -v app_password the password is read from the environment variable APP_DB_PASSWORD (psql >= 15),
+-- which keeps it off the command line (docker-compose.production.yml's db-roles service does this).
+--
 -- The role split:
 --   * the owner of the database and its tables (the role `mnp-chatbot migrate` connects as, set by
 --     DATABASE_MIGRATION_URL) runs the migrations; only it may ALTER tables or DISABLE their triggers;
@@ -38,6 +41,10 @@ SELECT format(
     'ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', :'app_user'
 ) \gexec
 
+\if :{?app_password}
+\else
+\getenv app_password APP_DB_PASSWORD
+\endif
 \if :{?app_password}
 SELECT format('ALTER ROLE %I WITH PASSWORD %L', :'app_user', :'app_password') \gexec
 \endif

@@ -117,6 +117,7 @@ compose_deploy() {
     if [ "${SKIP_MIGRATE:-0}" != 1 ]; then
         echo "== migrations"
         compose run --rm migrate
+        compose run --rm db-roles   # grants of new tables and the runtime login's password (roles.sql)
     fi
     # One replica at a time: nginx sends traffic to the other while one restarts.
     for service in app1 app2; do

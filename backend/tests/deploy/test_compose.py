@@ -68,7 +68,7 @@ def test_two_app_replicas_wait_for_healthy_dependencies_and_the_migration(compos
         assert app["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
-            "migrate": {"condition": "service_completed_successfully"},
+            "db-roles": {"condition": "service_completed_successfully"},
         }
         assert app["read_only"] is True
         assert app["cap_drop"] == ["ALL"]
@@ -78,6 +78,8 @@ def test_two_app_replicas_wait_for_healthy_dependencies_and_the_migration(compos
     assert migrate["command"] == ["python", "-m", "mnp_chatbot", "migrate"]
     assert migrate["restart"] == "no"
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert services["db-roles"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert services["db-roles"]["restart"] == "no"
     nginx = services["nginx"]
     assert nginx["depends_on"] == {name: {"condition": "service_healthy"} for name in APPS}
     for name in ("postgres", "redis", "nginx"):
@@ -93,7 +95,7 @@ def test_database_has_pgvector_and_redis_a_password_the_app_uses(compose: dict[s
         environment = services[name]["environment"]
         assert environment["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
-        assert "${DB_PASSWORD:?" in environment["DATABASE_URL"]
+        assert environment["DATABASE_URL"].startswith("postgresql://mnp_chatbot_app:${APP_DB_PASSWORD:?")
         assert services[name]["env_file"] == ["${ENV_FILE:-.env.production}"]
     assert services["redis"]["environment"]["REDIS_PASSWORD"] == environment["REDIS_PASSWORD"]
 
@@ -104,21 +106,33 @@ def test_named_volumes_only(compose: dict[str, Any]) -> None:
         for volume in service.get("volumes", []):
             source = volume.split(":", 1)[0]
             if source.startswith(("${", "./", "/")):
-                assert name == "nginx", volume
-                assert volume.endswith(":ro"), volume  # certificates, read-only
+                assert name in ("nginx", "db-roles"), volume
+                assert volume.endswith(":ro"), volume  # certificates and roles.sql, read-only
             else:
                 assert source in declared, volume
 
 
 def test_podman_compose_renders_it_with_an_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / "compose.env"
-    env_file.write_text("DB_PASSWORD=db-secret-for-render\nREDIS_PASSWORD=redis-secret-for-render\n", "utf-8")
+    env_file.write_text(
+        "DB_PASSWORD=db-secret-for-render\nAPP_DB_PASSWORD=app-secret-for-render\n"
+        "REDIS_PASSWORD=redis-secret-for-render\n",
+        "utf-8",
+    )
     command = [venv_tool("podman-compose"), "-f", str(COMPOSE), "--env-file", str(env_file), "config"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     rendered = yaml.safe_load(done.stdout)
     url = rendered["services"]["app1"]["environment"]["DATABASE_URL"]
-    assert url == "postgresql://mnp_app:db-secret-for-render@postgres:5432/mnp_chatbot"
+    assert url == "postgresql://mnp_chatbot_app:app-secret-for-render@postgres:5432/mnp_chatbot"
+    migrate = rendered["services"]["migrate"]["environment"]
+    assert (
+        migrate["DATABASE_MIGRATION_URL"]
+        == "postgresql://mnp_app:db-secret-for-render@postgres:5432/mnp_chatbot"
+    )
+    roles = rendered["services"]["db-roles"]
+    assert roles["environment"]["APP_DB_PASSWORD"] == "app-secret-for-render"
+    assert "app-secret-for-render" not in " ".join(roles["command"])  # never on a command line
     missing = subprocess.run(
         [venv_tool("podman-compose"), "-f", str(COMPOSE), "config"],
         cwd=tmp_path,

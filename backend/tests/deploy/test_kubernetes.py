@@ -52,6 +52,10 @@ def test_the_secret_example_passes_and_names_every_secret_the_app_reads() -> Non
     }
     assert secret_settings <= keys, secret_settings - keys
     assert {"DATABASE_URL", "REDIS_URL"} <= keys
+    migration = REPO / "k8s/base/migration-secret.example.yaml"
+    run(venv_tool("kubernetes-validate"), "--strict", "--quiet", str(migration))
+    owner_keys = set(yaml.safe_load(migration.read_text(encoding="utf-8"))["stringData"])
+    assert owner_keys == {"DATABASE_MIGRATION_URL"}
 
 
 def test_validation_can_fail(tmp_path: Path) -> None:
@@ -96,6 +100,10 @@ def test_deployment_probes_security_and_spread(rendered: tuple[str, Path]) -> No
     assert job["command"] == ["python", "-m", "mnp_chatbot", "migrate"]
     assert job["image"] == container["image"]
     assert "command" not in container  # the app never migrates on start
+    # Only the migration Job reads the tables' owner; the app connects as the runtime login of roles.sql.
+    migration_secret = {"secretRef": {"name": "mnp-chatbot-migration-secrets"}}
+    assert migration_secret in job["envFrom"]
+    assert migration_secret not in container["envFrom"]
 
 
 def test_socketio_ingress_is_sticky_with_websocket_timeouts(rendered: tuple[str, Path]) -> None:

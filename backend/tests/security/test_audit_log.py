@@ -2,7 +2,11 @@
 hash chain that shows tampering, and client addresses aged out by the retention purge."""
 
 import asyncio
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import os
 import shutil
 import subprocess
 import uuid
@@ -205,6 +209,42 @@ async def test_item14_client_addresses_age_out_with_the_retention_period(
         ("auth.login", "127.0.0.1"),
     ]
     assert chain.ok
+
+
+def scram_matches(verifier: str, password: str) -> bool:
+    """Whether a pg_authid SCRAM-SHA-256 verifier was made from this password (RFC 5802's StoredKey)."""
+    method, rest = verifier.split("$", 1)
+    iterations_salt, keys = rest.split("$")
+    iterations, salt = iterations_salt.split(":")
+    stored_key = keys.split(":")[0]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    return (
+        method == "SCRAM-SHA-256"
+        and base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored_key
+    )
+
+
+async def test_item14_roles_sql_reads_the_password_from_the_environment_without_v(database_url: str) -> None:
+    """The compose file's db-roles service passes APP_DB_PASSWORD in its environment, not on argv."""
+    role = f"mnp_rt_{uuid.uuid4().hex[:10]}"
+    target = connection_of(database_url)
+    command = [psql_binary(), "-X", "-q", "-h", str(target["host"]), "-p", str(target["port"])]
+    command += ["-U", str(target["user"]), "-d", str(target["database"]), "-v", f"app_user={role}"]
+    environment = {**os.environ, "APP_DB_PASSWORD": "from-the-environment"}
+    await asyncio.to_thread(
+        subprocess.run, [*command, "-f", str(ROLES_SQL)], check=True, capture_output=True, env=environment
+    )
+    connection = await asyncpg.connect(**target)
+    try:
+        verifier = await connection.fetchval("SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
+    finally:
+        await connection.close()
+    try:
+        assert scram_matches(verifier, "from-the-environment")
+        assert not scram_matches(verifier, "another-password")
+    finally:
+        await as_superuser(database_url, f'DROP OWNED BY "{role}"', f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_item14_roles_sql_runs_on_the_machines_postgresql_15() -> None:
