@@ -47,6 +47,7 @@ log = get_logger(__name__)
 KEY_PREFIX = "mnp:ratelimit"
 DEVELOPMENT_KEY = b"mnp-chatbot-development-rate-limit-key"
 REDIS_TIMEOUT_SECONDS = 0.5
+SWEEP_SECONDS = 5.0  # how often the in-process storage drops expired counters
 SESSION_BODY_MAX_BYTES = 16_384  # a chat body larger than this is not read for its sessionId
 CHAT_PREFIXES = (
     "/api/chat",
@@ -91,7 +92,7 @@ class Limiter:
         self.item = item
         self._key = key
         self._primary = SlidingWindowCounterRateLimiter(storage)
-        self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._fallback = SlidingWindowCounterRateLimiter(InProcessStorage())
 
     def _identifier(self, key: str) -> str:
         return hmac.new(self._key, f"{self.name}:{key}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -190,9 +191,58 @@ class RateLimits:
         )
 
 
+class InProcessStorage(MemoryStorage):
+    """`limits`' in-memory storage at O(1) per hit, for the sliding-window counters used here.
+
+    The library's own version starts a task that walks every key (and takes a lock per key) on almost every
+    hit: with thousands of client addresses that sweep cost more than the rest of the limiter. Here a counter
+    is read and counted without a lock (nothing awaits in between, so no other request interleaves), an
+    expired counter is dropped when it is next read, and the whole table is swept at most once per
+    SWEEP_SECONDS, so memory stays bounded by the keys of the last two windows. The strategy's arithmetic
+    (limits' SlidingWindowCounterRateLimiter) is unchanged."""
+
+    STORAGE_SCHEME = ["async+mnp-in-process"]  # noqa: RUF012 (declared so by limits)
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept_at = time.monotonic()
+
+    async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        self._sweep(now)
+        count = self._current(key, now) + amount
+        self.storage[key] = count
+        if count == amount:
+            self.expirations[key] = now + expiry
+        return count
+
+    async def decr(self, key: str, amount: int = 1) -> int:
+        count = max(self._current(key, time.time()) - amount, 0)
+        self.storage[key] = count
+        return count
+
+    async def get(self, key: str) -> int:
+        return self._current(key, time.time())
+
+    def _current(self, key: str, now: float) -> int:
+        if self.expirations.get(key, 0.0) <= now:
+            self.storage.pop(key, None)
+            self.expirations.pop(key, None)
+            return 0
+        return self.storage.get(key, 0)
+
+    def _sweep(self, now: float) -> None:
+        if time.monotonic() - self._swept_at < SWEEP_SECONDS:
+            return
+        self._swept_at = time.monotonic()
+        for key in [key for key, expires in self.expirations.items() if expires <= now]:
+            self.storage.pop(key, None)
+            self.expirations.pop(key, None)
+
+
 def create_storage(settings: Settings) -> Storage:
     if not settings.REDIS_URL:
-        return MemoryStorage()
+        return InProcessStorage()
     url = settings.REDIS_URL if settings.REDIS_URL.startswith("async+") else "async+" + settings.REDIS_URL
     options: dict[str, Any] = client_options(REDIS_TIMEOUT_SECONDS)
     if settings.REDIS_PASSWORD is not None:
