@@ -18,7 +18,7 @@ from mnp_chatbot.chat.models import ChannelName, Conversation, ConversationStatu
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.chat.repository import ConversationRepository, FeedbackRepository, MessageRepository
 from mnp_chatbot.chat.turn_store import DuplicateClientMessage, NewTurn, TurnStore
-from mnp_chatbot.core import metrics
+from mnp_chatbot.core import clock, metrics
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.faq.embeddings import DenseIndex
 from mnp_chatbot.faq.index import KnowledgeIndex
@@ -86,7 +86,7 @@ class ChatService:
         index: KnowledgeIndex,
         config: ChatConfig,
         *,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] = clock.today_jst,
         llm: LlmAnswerer | None = None,
         dense: DenseIndex | None = None,
         handoffs: HandoffService | None = None,

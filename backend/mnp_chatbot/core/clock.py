@@ -1,9 +1,19 @@
-"""The service's calendar: the customers are in Japan, so "today" is the date in Japan time."""
+"""The service's calendar: the customers are in Japan, so "today" is the date in Japan (Asia/Tokyo), whatever
+the host's time zone. Every "today" in the service comes from `today_jst`; pure code takes the date as an
+argument.
+"""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
+TIMEZONE = "Asia/Tokyo"  # also the name PostgreSQL groups days by
+JST = ZoneInfo(TIMEZONE)
 
 
-def japan_today() -> dt.date:
-    return dt.datetime.now(JST).date()
+def date_in_japan(instant: dt.datetime) -> dt.date:
+    """The date in Japan at an aware instant (2026-12-03T23:30Z is 08:30 on 2026-12-04 there)."""
+    return instant.astimezone(JST).date()
+
+
+def today_jst() -> dt.date:
+    return date_in_japan(dt.datetime.now(dt.UTC))

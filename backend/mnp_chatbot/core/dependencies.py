@@ -1,12 +1,13 @@
 """Request-scoped dependencies, as Annotated aliases."""
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mnp_chatbot.core import db
+from mnp_chatbot.core import clock, db
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.core.resources import Resources
@@ -35,3 +36,4 @@ async def get_store(resources: ResourcesDep) -> Store:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+TodayDep = Annotated[dt.date, Depends(clock.today_jst)]  # the date in Japan; tests override clock.today_jst

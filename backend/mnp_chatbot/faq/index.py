@@ -77,7 +77,7 @@ class KnowledgeIndex:
         sessionmaker: async_sessionmaker[AsyncSession],
         store: Store,
         *,
-        today: Callable[[], dt.date] = clock.japan_today,
+        today: Callable[[], dt.date] = clock.today_jst,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.store = store

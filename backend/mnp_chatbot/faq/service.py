@@ -22,7 +22,7 @@ class FaqService:
         carriers: CarrierRepository,
         index: KnowledgeIndex,
         *,
-        today: Callable[[], dt.date] = clock.japan_today,
+        today: Callable[[], dt.date] = clock.today_jst,
     ) -> None:
         self.faqs = faqs
         self.carriers = carriers

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.auth.models import User, UserRole
 from mnp_chatbot.chat.models import ConversationStatus, Message, Role
+from mnp_chatbot.core.clock import date_in_japan
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.handoff import exceptions, metrics, queue
 from mnp_chatbot.handoff.models import Handoff, HandoffNote, HandoffStatus, PresenceStatus
@@ -30,7 +31,7 @@ from mnp_chatbot.handoff.repository import (
     PresenceRepository,
     SettingRepository,
 )
-from mnp_chatbot.handoff.stats import JST, HandoffStats, StatsRepository
+from mnp_chatbot.handoff.stats import HandoffStats, StatsRepository
 from mnp_chatbot.handoff.status import (
     CANCELLED_NOTICE,
     RELEASED_NOTICE,
@@ -538,7 +539,7 @@ class HandoffService:
 
     async def stats(self, first: dt.date | None, last: dt.date | None) -> HandoffStats:
         """The console's hand-off figures for the days asked for (default: the last 30, Japan time)."""
-        today = self.clock().astimezone(JST).date()
+        today = date_in_japan(self.clock())
         last = last or today
         first = first or last - dt.timedelta(days=29)
         if first > last or (last - first).days > MAX_STATS_DAYS:

@@ -11,10 +11,8 @@ from sqlalchemy import ColumnElement, Float, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.auth.models import User
+from mnp_chatbot.core.clock import JST, TIMEZONE
 from mnp_chatbot.handoff.models import Handoff
-
-TIMEZONE = "Asia/Tokyo"
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 @dataclass(frozen=True, slots=True)

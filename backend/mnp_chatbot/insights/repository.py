@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from mnp_chatbot.chat.models import Conversation, Feedback, Message, Role
+from mnp_chatbot.core.clock import TIMEZONE
 from mnp_chatbot.handoff.models import Handoff
 from mnp_chatbot.insights import analytics, gaps
 
-TIMEZONE = "Asia/Tokyo"
 ANSWER_MODES = (
     "faq",
     "llm",

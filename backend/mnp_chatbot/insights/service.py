@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
-from mnp_chatbot.core.clock import JST, japan_today
+from mnp_chatbot.core.clock import JST, today_jst
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.handoff.models import Handoff
@@ -98,7 +98,7 @@ class InsightsService:
         audit: AuditTrail,
         index: KnowledgeIndex,
         *,
-        today: Callable[[], dt.date] = japan_today,
+        today: Callable[[], dt.date] = today_jst,
     ) -> None:
         self.insights = InsightsRepository(session)
         self.session = session

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from mnp_chatbot.chat import composer, context, engine
 from mnp_chatbot.chat.reply import Reply
+from mnp_chatbot.core import clock
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import FaqView
@@ -36,7 +37,7 @@ class BenchResult:
 
 
 class Bench:
-    def __init__(self, index: KnowledgeIndex, *, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(self, index: KnowledgeIndex, *, today: Callable[[], dt.date] = clock.today_jst) -> None:
         self.index = index
         self.today = today
 

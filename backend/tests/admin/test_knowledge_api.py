@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mnp_chatbot.core.clock import japan_today
+from mnp_chatbot.core.clock import today_jst
 from tests.admin.support import Console, audit_rows, json_of
 
 MARKER = "【編集テスト】"
@@ -370,7 +370,7 @@ class TestPublicVisibility:
     async def test_item03_public_faq_endpoints_show_only_published_entries_valid_today(
         self, client: httpx.AsyncClient, console: Console
     ) -> None:
-        today = japan_today()
+        today = today_jst()
         hidden = {
             "test-visibility-draft": entry(slug="test-visibility-draft", isPublished=False),
             "test-visibility-expired": entry(
