@@ -137,6 +137,12 @@ def clarify(
 
 # Candidates within this share of the best score are a tie: the ranking alone cannot tell them apart.
 TIE_MARGIN = 0.1
+# The main-topic rule (`plainest`) looks a little further than a tie: a candidate within this share of the
+# best score whose closest question line matches the question at least SIDE_TOPIC_GAP better (idf-weighted
+# Jaccard) and holds at least WHOLE_QUESTION of its terms is the entry the customer asked for.
+SIDE_TOPIC_MARGIN = 0.2
+SIDE_TOPIC_GAP = 0.2
+WHOLE_QUESTION = 0.9
 DEFINITION_ENTRY = re.compile(r"とは(?:何|なん|どんな)|とは[?？]?$")
 # Words that say what kind of question it is but not what it is about: a match on them alone is noise.
 _FUNCTION_TERMS = """
@@ -156,8 +162,9 @@ def has_evidence(hit: Hit) -> bool:
 def break_ties(
     hits: Sequence[Hit], entries: dict[str, FaqView], *, definition: bool, brand_named: bool
 ) -> tuple[Hit, ...]:
-    """Among near-tied candidates, prefer the definition entry for 「〜って何？」 and the general entry over a
-    brand's when the customer named no brand; the chosen one keeps the best confidence of the tie."""
+    """Among near-tied candidates, prefer the definition entry for 「〜って何？」, the general entry over a
+    brand's when the customer named no brand, and else the entry about the main topic over one about a side
+    topic nobody asked (see `plainest`); the chosen one keeps the best confidence of the tie."""
     if not hits:
         return tuple(hits)
     best = hits[0]
@@ -167,10 +174,24 @@ def break_ties(
         chosen = next((h for h in tied if DEFINITION_ENTRY.search(entries[h.entry_id].question)), None)
     if chosen is None and not brand_named and entries[best.entry_id].brands:
         chosen = next((h for h in tied if not entries[h.entry_id].brands), None)
+    if chosen is None:
+        chosen = plainest([hit for hit in hits if hit.score >= best.score * (1 - SIDE_TOPIC_MARGIN)])
     if chosen is None or chosen is best:
         return tuple(hits)
     promoted = replace(chosen, confidence=max(chosen.confidence, best.confidence))
     return (promoted, *(hit for hit in hits if hit is not chosen))
+
+
+def plainest(close: Sequence[Hit]) -> Hit | None:
+    """The close candidate with a question line that holds the whole question and adds the least to it,
+    when it is clearly nearer than the best-scored one: 「予約番号の有効期限は？」 is asked in full by both
+    「有効期限はいつまで？」 and 「有効期限は延長できますか？」, and BM25 can rank the side topic (延長)
+    first because its entry is shorter. `close[0]` is the best-scored candidate."""
+    whole = [hit for hit in close if hit.line_coverage >= WHOLE_QUESTION]
+    if not whole:
+        return None
+    nearest = max(whole, key=lambda hit: hit.line_match)
+    return nearest if nearest.line_match - close[0].line_match >= SIDE_TOPIC_GAP else None
 
 
 def is_confident(hits: Sequence[Hit], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:

@@ -50,6 +50,11 @@ class Hit:
     brand_factor: float  # >1 preferred for a brand the query names, <1 demoted
     matched_terms: tuple[str, ...]  # query words and concepts found in the entry
     evidence: Evidence  # what the confidence was computed from
+    # idf-weighted Jaccard similarity of the query and the entry's closest question line (question or
+    # alternate), 1 when the customer asked one of them word for word, and the share of the query's terms
+    # that line contains (see `Retriever._closest_line`)
+    line_match: float = 0.0
+    line_coverage: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +138,15 @@ class Retriever:
                 members[position] = True
         fields = ([e.title for e in self.entries], [e.answer for e in self.entries])
         weights = (config.question_weight, config.answer_weight)
+        lines = [[self._word_tokens(line) for line in (e.question, *e.alternates)] for e in self.entries]
+        titles = (
+            [token for line in question_lines for token in line] + self._word_tokens("\n".join(e.keywords))
+            for e, question_lines in zip(self.entries, lines, strict=True)
+        )
         # Generators, so each document's tokens become ids (and are freed) before the next is read.
-        words = [(self._word_tokens(text) for text in texts) for texts in fields]
-        self._words = FieldedIndex(words, weights, k1=config.k1, b=config.b, rows=True)
+        answers = (self._word_tokens(e.answer) for e in self.entries)
+        self._words = FieldedIndex([titles, answers], weights, k1=config.k1, b=config.b, rows=True)
+        self._question_lines = [self._line_terms(question_lines) for question_lines in lines]
         grams = [(char_ngrams(char_view(text), 2) for text in texts) for texts in fields]
         self._chars = FieldedIndex(grams, weights, k1=config.k1, b=config.b)
 
@@ -147,6 +158,31 @@ class Retriever:
     def index_bytes(self) -> int:
         """Memory held by the BM25 arrays of both views."""
         return self._words.nbytes + self._chars.nbytes
+
+    def _line_terms(self, lines: list[list[str]]) -> tuple[dict[int, float], ...]:
+        """Each question line's term ids with their idf, for `_line_match`."""
+        found = []
+        for line in lines:
+            terms = sorted({term for term in self._words.term_ids(line) if term is not None})
+            found.append(dict(zip(terms, self._words.idf(terms), strict=True)))
+        return tuple(found)
+
+    def _closest_line(self, position: int, asked: dict[int, float]) -> tuple[float, float]:
+        """How nearly the query says what one of the entry's question lines (question or alternate) says:
+        the idf-weighted Jaccard similarity of the query's terms and its closest line, and the share of the
+        query that line contains.
+
+        「予約番号の有効期限は？」 is all of 「予約番号の有効期限はいつまで？」 but いつ, and only part of
+        「MNP予約番号の有効期限は延長できますか？」, whose entry is about a side topic (延長) nobody asked.
+        """
+        query = sum(asked.values())
+        best = (0.0, 0.0)
+        for line in self._question_lines[position]:
+            shared = sum(weight for term, weight in line.items() if term in asked)
+            union = sum(line.values()) + query - shared
+            if union > 0:
+                best = max(best, (shared / union, shared / query if query > 0 else 0.0))
+        return best
 
     def _word_tokens(self, text: str) -> list[str]:
         return self._tokenizer.tokens(text) + self._synonyms.find(text) + self._brands.find(text)
@@ -249,9 +285,12 @@ class Retriever:
             return []
         positions = np.asarray(ranked, dtype=np.intp)
         evidence, matched = self._evidence(parsed, positions, [final[p] for p in ordered])
+        known = sorted({term for term in self._words.term_ids(parsed.terms) if term is not None})
+        asked = dict(zip(known, self._words.idf(known), strict=True))
         hits = []
         for position, proof, terms in zip(ranked, evidence, matched, strict=True):
             lexical_score, _, factor = by_position[position]
+            line_match, line_coverage = self._closest_line(position, asked)
             sim = similarity.get(position)
             hits.append(
                 Hit(
@@ -263,6 +302,8 @@ class Retriever:
                     brand_factor=factor,
                     matched_terms=terms,
                     evidence=proof,
+                    line_match=line_match,
+                    line_coverage=line_coverage,
                 )
             )
         return hits

@@ -3,6 +3,7 @@ from dataclasses import replace
 import pytest
 
 from mnp_chatbot.faq.retrieval import (
+    Hit,
     IndexedEntry,
     Retriever,
     RetrieverConfig,
@@ -220,3 +221,39 @@ class TestConfidence:
     def test_lower_ranks_are_less_confident_than_a_clear_winner(self, retriever: Retriever) -> None:
         hits = retriever.search("予約番号の有効期限は何日", limit=3)
         assert hits[0].confidence > max(hit.confidence for hit in hits[1:])
+
+
+class TestQuestionLines:
+    """`line_match` and `line_coverage`: how nearly the query is one of the entry's question lines."""
+
+    MAIN = IndexedEntry(
+        id="validity",
+        question="MNP予約番号の有効期限は何日ですか？",
+        alternates=("予約番号の有効期限はいつまで？", "予約番号って何日間使えるの？"),
+        answer="MNP予約番号の有効期限は、取得した日を含めて15日間です。",
+    )
+    SIDE = IndexedEntry(
+        id="extend",
+        question="MNP予約番号の有効期限は延長できますか？",
+        answer="予約番号の有効期限は延長できないとされています。",
+    )
+
+    def hits(self, config: RetrieverConfig, query: str) -> dict[str, Hit]:
+        retriever = Retriever.build([self.MAIN, self.SIDE], config)
+        return {hit.entry_id: hit for hit in retriever.search(query)}
+
+    def test_a_question_asked_word_for_word_matches_its_line_fully(self, config: RetrieverConfig) -> None:
+        hit = self.hits(config, "MNP予約番号の有効期限は延長できますか？")["extend"]
+        assert hit.line_match == pytest.approx(1.0)
+        assert hit.line_coverage == pytest.approx(1.0)
+
+    def test_a_side_topic_the_query_does_not_name_lowers_the_match(self, config: RetrieverConfig) -> None:
+        hits = self.hits(config, "予約番号の有効期限は？")
+        assert hits["validity"].line_coverage == pytest.approx(1.0)
+        assert hits["extend"].line_coverage == pytest.approx(1.0)
+        assert hits["validity"].line_match > hits["extend"].line_match
+
+    def test_a_query_word_no_line_has_lowers_the_coverage(self, config: RetrieverConfig) -> None:
+        # 取得 is a word of the index (MAIN's answer) that no question line has
+        hit = self.hits(config, "取得した日から予約番号の有効期限は延長できますか？")["extend"]
+        assert hit.line_coverage < 0.9
