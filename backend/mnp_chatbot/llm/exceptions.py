@@ -14,6 +14,7 @@ class FailureReason(StrEnum):
     CIRCUIT_OPEN = "circuit_open"
     REJECTED = "rejected"  # 4xx other than 429: bad request, authentication, unknown model
     STREAM_ERROR = "stream_error"
+    MALFORMED = "malformed"  # a 200 that is not a completion stream: bad JSON, missing fields, wrong type
     EMPTY = "empty"
     GUARD = "guard"
     ERROR = "error"
@@ -25,7 +26,10 @@ class LlmFailure(UpstreamUnavailable):
     code = "llm_unavailable"
     default_message = "回答生成サービスを利用できません。"
 
-    def __init__(self, reason: FailureReason, *, retryable: bool = False) -> None:
+    def __init__(
+        self, reason: FailureReason, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__()
         self.reason = reason
         self.retryable = retryable
+        self.retry_after = retry_after  # the provider's own pause before a retry (Retry-After), seconds

@@ -2,21 +2,29 @@
 
     stream(messages)
       ├─ circuit open ─────────────────────────────────────→ LlmFailure(circuit_open)
-      └─ attempt ─┬─ 429 ──────────────────────────────────→ LlmFailure(quota | rate_limited), no retry
+      └─ attempt ─┬─ 429 quota ────────────────────────────→ LlmFailure(quota), no retry
+                  ├─ 429 Retry-After ≤ 2 s, time left ─────→ wait as asked, retry
+                  ├─ 429 otherwise ────────────────────────→ LlmFailure(rate_limited), no retry, no wait
                   ├─ 5xx, timeout, connection error ───────→ back off, retry while attempts and time remain
                   ├─ other 4xx ────────────────────────────→ LlmFailure(rejected), no retry
-                  └─ first delta ──→ the deltas until the total deadline; a later failure is not retried,
-                                     since text has already gone out
+                  ├─ 200 that is no completion stream ─────→ LlmFailure(malformed), no retry
+                  └─ first delta ──→ the deltas until the total deadline (and no pause between two longer
+                                     than the first-token timeout); a later failure is not retried, since
+                                     text has already gone out
 
-The SDK's own retries are off (`max_retries=0`): the deadlines and the retry budget are ours. With a
-`SharedBreaker` (llm/breaker.py, Redis) the breaker's state is shared by every replica; the local
-`CircuitBreaker` decides while Redis cannot be read.
+Every failure counts towards the circuit breaker, a malformed response included. The SDK's own retries are
+off (`max_retries=0`): the deadlines and the retry budget are ours. The whole call ends within
+`TOTAL_TIMEOUT` (15 s), so that the curated fallback reaches a customer before the chat page's own 20 s
+acknowledgement timeout gives up on the turn. With a `SharedBreaker` (llm/breaker.py, Redis) the breaker's
+state is shared by every replica; the local `CircuitBreaker` decides while Redis cannot be read.
 """
 
 import asyncio
+import contextlib
+import email.utils
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeAlias
@@ -38,14 +46,18 @@ from mnp_chatbot.llm.protocols import PromptMessage
 
 log = get_logger(__name__)
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
-TOTAL_TIMEOUT = 30.0
+TOTAL_TIMEOUT = 15.0  # below the chat page's 20 s acknowledgement timeout (frontend/src/chat/useChat.ts)
+MAX_RETRY_AFTER = 2.0  # a rate limit asking for a longer pause is not waited for: the customer is waiting
+# What a response that is not the completion stream it claims to be raises inside the SDK's decoding
+MALFORMED_ERRORS = (ValueError, TypeError, AttributeError, LookupError)
 
 Sleep: TypeAlias = Callable[[float], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    first_token_timeout: float = 8.0  # per attempt: request sent → first text delta
+    first_token_timeout: float = 6.0  # per attempt: request sent → first text delta; also the longest pause
+    # between two chunks of a stream that has started
     total_timeout: float = TOTAL_TIMEOUT  # the whole call, retries included
     max_attempts: int = 3
     backoff_initial: float = 0.2  # seconds before the second attempt, doubled after each failure
@@ -97,7 +109,11 @@ def failure_of(error: openai.OpenAIError) -> LlmFailure:
     """Our failure for a vendor error; only transient ones before the first token are worth a retry."""
     if isinstance(error, openai.RateLimitError):
         quota = _error_code(error.body) in QUOTA_CODES or _error_code(error.body, "type") in QUOTA_CODES
-        return LlmFailure(FailureReason.QUOTA if quota else FailureReason.RATE_LIMITED)
+        if quota:
+            return LlmFailure(FailureReason.QUOTA)
+        pause = retry_after(error.response.headers)
+        short = pause is not None and pause <= MAX_RETRY_AFTER
+        return LlmFailure(FailureReason.RATE_LIMITED, retryable=short, retry_after=pause)
     if isinstance(error, openai.APITimeoutError):
         return LlmFailure(FailureReason.TIMEOUT, retryable=True)
     if isinstance(error, openai.APIConnectionError):
@@ -109,6 +125,20 @@ def failure_of(error: openai.OpenAIError) -> LlmFailure:
     if isinstance(error, openai.APIError):
         return LlmFailure(FailureReason.STREAM_ERROR)
     return LlmFailure(FailureReason.ERROR)
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The pause a 429 asks for, in seconds (`retry-after-ms`, or `Retry-After` in seconds or as a date)."""
+    with contextlib.suppress(KeyError, ValueError):
+        return max(0.0, float(headers["retry-after-ms"]) / 1000)
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    return None
 
 
 def _error_code(body: object, key: str = "code") -> str | None:
@@ -128,9 +158,18 @@ def message_param(message: PromptMessage) -> ChatCompletionMessageParam:
 
 
 def delta_text(chunk: ChatCompletionChunk) -> str:
+    """The text of a chunk; a chunk that breaks the format raises ValueError (or what its access raises)."""
     if not chunk.choices:
         return ""
-    return chunk.choices[0].delta.content or ""
+    content = chunk.choices[0].delta.content
+    if content is not None and not isinstance(content, str):
+        raise ValueError("the delta's content is not text")
+    return content or ""
+
+
+def malformed(error: BaseException) -> LlmFailure:
+    log.warning("llm.malformed_response", error=type(error).__name__)
+    return LlmFailure(FailureReason.MALFORMED)
 
 
 def open_client(*, api_key: str, base_url: str | None, timeout: float = TOTAL_TIMEOUT) -> AsyncOpenAI:
@@ -168,30 +207,40 @@ class OpenAIChatModel:
         except LlmFailure as failure:
             await self._failed(failure)
             raise
-        self.breaker.succeeded()
-        if self.shared is not None:
-            await self.shared.succeeded()
+        # The call succeeded only when its stream did: a provider that always breaks off mid-stream must
+        # open the breaker. The consumer closing the stream early (GeneratorExit) is no fault of the provider.
+        succeeded = True
         try:
             yield first
             async for text in self._rest(completion, deadline):
                 yield text
+        except GeneratorExit:
+            raise
+        except BaseException:
+            succeeded = False  # _rest counted its failure; a cancellation is no verdict either way
+            raise
         finally:
             await completion.close()
+            if succeeded:
+                await self._succeeded()
 
     async def _rest(
         self, completion: AsyncStream[ChatCompletionChunk], deadline: float
     ) -> AsyncIterator[str]:
         while True:
+            idle_by = min(deadline, asyncio.get_running_loop().time() + self.limits.first_token_timeout)
             try:
-                async with asyncio.timeout_at(deadline):
+                async with asyncio.timeout_at(idle_by):
                     chunk = await anext(completion, None)
+                if chunk is None:
+                    return
+                text = delta_text(chunk)
             except openai.OpenAIError as error:
                 raise await self._failed(failure_of(error)) from error
             except TimeoutError as error:
                 raise await self._failed(LlmFailure(FailureReason.TIMEOUT)) from error
-            if chunk is None:
-                return
-            text = delta_text(chunk)
+            except MALFORMED_ERRORS as error:
+                raise await self._failed(malformed(error)) from error
             if text:
                 yield text
 
@@ -203,7 +252,7 @@ class OpenAIChatModel:
             try:
                 return await self._attempt(messages, deadline)
             except LlmFailure as failure:
-                pause = self._backoff(attempt)
+                pause = failure.retry_after if failure.retry_after is not None else self._backoff(attempt)
                 last = attempt == self.limits.max_attempts or loop.time() + pause >= deadline
                 if not failure.retryable or last:
                     raise
@@ -219,6 +268,9 @@ class OpenAIChatModel:
         try:
             async with asyncio.timeout_at(first_by):
                 completion = await self._create(messages)
+                media_type = completion.response.headers.get("content-type", "")
+                if not media_type.startswith("text/event-stream"):
+                    raise ValueError("the response is not an event stream")
                 while (chunk := await anext(completion, None)) is not None:
                     text = delta_text(chunk)
                     if text:
@@ -231,6 +283,8 @@ class OpenAIChatModel:
                 raise failure_of(error) from error
             if isinstance(error, TimeoutError):
                 raise LlmFailure(FailureReason.TIMEOUT, retryable=True) from error
+            if isinstance(error, MALFORMED_ERRORS):
+                raise malformed(error) from error
             raise
 
     async def _create(self, messages: Sequence[PromptMessage]) -> AsyncStream[ChatCompletionChunk]:
@@ -251,6 +305,11 @@ class OpenAIChatModel:
             if verdict is not None:
                 return verdict
         return self.breaker.allows()
+
+    async def _succeeded(self) -> None:
+        self.breaker.succeeded()
+        if self.shared is not None:
+            await self.shared.succeeded()
 
     async def _failed(self, failure: LlmFailure) -> LlmFailure:
         self.breaker.failed()

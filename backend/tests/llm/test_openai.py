@@ -1,5 +1,6 @@
 """The OpenAI adapter through the real `openai` client against a local OpenAI-compatible server."""
 
+import json
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -107,6 +108,74 @@ class TestRateLimits:
         assert received == []
         assert len(openai_server.chat_requests()) == 1
 
+    async def test_a_short_retry_after_is_waited_for_then_retried(
+        self, chat_model: OpenAIChatModel, openai_server: FakeOpenAI
+    ) -> None:
+        limited = Script(status=429, body=RATE_LIMIT_BODY, headers={"Retry-After": "0.3"})
+        openai_server.script(limited, Script(text="待ってから答えます。"))
+        assert "".join(await collect(chat_model)) == "待ってから答えます。"
+        first, second = openai_server.chat_requests()
+        assert second.received_at - first.received_at >= 0.3
+
+    @pytest.mark.parametrize("header", [{"Retry-After": "60"}, {"retry-after-ms": "60000"}])
+    async def test_a_retry_after_longer_than_the_customer_can_wait_is_not_waited_for(
+        self, chat_model: OpenAIChatModel, openai_server: FakeOpenAI, header: dict[str, str]
+    ) -> None:
+        openai_server.reset(Script(status=429, body=RATE_LIMIT_BODY, headers=header))
+        started = time.perf_counter()
+        failure, _ = await failure_of(chat_model)
+        assert failure.reason is FailureReason.RATE_LIMITED
+        assert failure.retry_after == 60
+        assert time.perf_counter() - started < 1.0
+        assert len(openai_server.chat_requests()) == 1
+
+    async def test_quota_is_not_retried_whatever_its_retry_after(
+        self, chat_model: OpenAIChatModel, openai_server: FakeOpenAI
+    ) -> None:
+        openai_server.reset(Script(status=429, body=QUOTA_BODY, headers={"Retry-After": "0"}))
+        failure, _ = await failure_of(chat_model)
+        assert failure.reason is FailureReason.QUOTA
+        assert len(openai_server.chat_requests()) == 1
+
+
+def sse(data: object) -> bytes:
+    return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n".encode()
+
+
+DONE = b"data: [DONE]\n\n"
+GOOD = {"id": "x", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "途中"}}]}
+MALFORMED = {
+    "invalid JSON": Script(raw=sse("{not json") + DONE),
+    "invalid JSON after text": Script(raw=sse(GOOD) + sse("{not json") + DONE),
+    "choices not a list": Script(raw=sse({"id": "x", "choices": "oops"}) + DONE),
+    "delta missing": Script(raw=sse({"id": "x", "choices": [{"index": 0}]}) + DONE),
+    "content not text": Script(
+        raw=sse({"id": "x", "choices": [{"index": 0, "delta": {"content": 5}}]}) + DONE
+    ),
+    "a list, not an object": Script(raw=sse("[1, 2]") + DONE),
+    "HTML with 200": Script(raw=b"<html>Bad gateway</html>", content_type="text/html"),
+    "a whole completion, not a stream": Script(
+        raw=json.dumps({"id": "x", "choices": [{"message": {"content": "はい"}}]}).encode(),
+        content_type="application/json",
+    ),
+    "an empty body": Script(raw=b"", content_type="application/json"),
+}
+
+
+class TestMalformedResponses:
+    @pytest.mark.parametrize("script", MALFORMED.values(), ids=MALFORMED.keys())
+    async def test_a_malformed_response_is_a_failure_the_breaker_counts(
+        self, openai_server: FakeOpenAI, breaking_model: tuple[OpenAIChatModel, FakeClock], script: Script
+    ) -> None:
+        model, _ = breaking_model
+        openai_server.reset(script)
+        for _ in range(model.breaker.threshold):
+            failure, received = await failure_of(model)
+            assert failure.reason is FailureReason.MALFORMED
+            assert all(isinstance(text, str) for text in received)
+        assert model.breaker.state is BreakerState.OPEN
+        assert len(openai_server.chat_requests()) == model.breaker.threshold  # not retried
+
 
 class TestRetries:
     async def test_recovers_when_a_retry_succeeds_after_server_errors(
@@ -169,7 +238,7 @@ class TestDeadlines:
     async def test_the_total_deadline_cuts_a_stream_that_has_started(self, openai_server: FakeOpenAI) -> None:
         openai_server.script(Script(chunks=["はじめに", "ゆっくり", "話します"], chunk_delay=0.5))
         client = open_client(api_key="sk-test", base_url=openai_server.url)
-        limits = Limits(first_token_timeout=0.5, total_timeout=0.7, max_attempts=1)
+        limits = Limits(first_token_timeout=1.0, total_timeout=0.7, max_attempts=1)
         model = OpenAIChatModel(client, model="gpt-test", max_tokens=8, limits=limits)
         try:
             failure, received = await failure_of(model)
@@ -187,6 +256,22 @@ class TestDeadlines:
         assert failure.reason is FailureReason.CONNECTION
         assert received == ["途中まで"]
         assert len(openai_server.chat_requests()) == 1
+
+    async def test_a_stream_that_stalls_after_text_is_cut_before_the_total_deadline(
+        self, openai_server: FakeOpenAI
+    ) -> None:
+        openai_server.script(Script(chunks=["はじめに", "止まります"], chunk_delay=5.0))
+        client = open_client(api_key="sk-test", base_url=openai_server.url)
+        limits = Limits(first_token_timeout=0.5, total_timeout=4.0, max_attempts=1)
+        model = OpenAIChatModel(client, model="gpt-test", max_tokens=8, limits=limits)
+        started = time.perf_counter()
+        try:
+            failure, received = await failure_of(model)
+        finally:
+            await model.close()
+        assert failure.reason is FailureReason.TIMEOUT
+        assert received == ["はじめに"]
+        assert time.perf_counter() - started < 2.0
 
     async def test_an_empty_answer_is_a_failure(
         self, openai_server: FakeOpenAI, chat_model: OpenAIChatModel
