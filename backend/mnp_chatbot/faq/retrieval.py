@@ -9,7 +9,8 @@ so the fused lexical score of the best hit is at most 1 + char_weight. Confidenc
 score: see `mnp_chatbot.faq.confidence`.
 """
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -20,8 +21,39 @@ from mnp_chatbot.faq import lexicon
 from mnp_chatbot.faq.bm25 import FieldedIndex, Positions, Scores
 from mnp_chatbot.faq.confidence import DEFAULT_CALIBRATION, Calibration, Evidence, coverage
 from mnp_chatbot.faq.text import Granularity, char_ngrams, fold_kana, normalize, shared_tokenizer
+from mnp_chatbot.privacy.kinds import PLACEHOLDERS
 
 DenseRanking = Sequence[tuple[str, float]]
+
+# A code, a number or a masked piece of personal data in a question (合言葉QX12345678, 090-1234-5678,
+# [電話番号]) says nothing about what is asked: unless the knowledge base has it too (0120-800-000, M004), it
+# is left out of the query, so that it neither scores nor counts against the coverage that confidence reads.
+_RUN = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)*(?![a-z0-9])")
+_PLACEHOLDER = re.compile("|".join(re.escape(normalize(p)) for p in PLACEHOLDERS.values()))
+
+
+def is_code(run: str) -> bool:
+    """Letters with three or more digits (qx12345678), or five or more digits (090-1234-5678); a model or a
+    year (iphone15, 5g, 2026) and a price (4950) are words."""
+    digits = sum(ch.isdigit() for ch in run)
+    return digits >= 5 or (digits >= 3 and any(ch.isalpha() for ch in run))
+
+
+def codes_in(texts: Iterable[str]) -> frozenset[str]:
+    """The codes that occur in `texts`, normalised."""
+    return frozenset(run for text in texts for run in _RUN.findall(normalize(text)) if is_code(run))
+
+
+def without_codes(query: str, known: frozenset[str] = frozenset()) -> str:
+    """The normalised query with masked placeholders and the codes not in `known` replaced by a space.
+
+    >>> without_codes("予約番号って何日有効？合言葉QX12345678")
+    '予約番号って何日有効?合言葉 '
+    """
+    text = _PLACEHOLDER.sub(" ", normalize(query))
+    return _RUN.sub(
+        lambda run: " " if is_code(run.group()) and run.group() not in known else run.group(), text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +179,7 @@ class Retriever:
         answers = (self._word_tokens(e.answer) for e in self.entries)
         self._words = FieldedIndex([titles, answers], weights, k1=config.k1, b=config.b, rows=True)
         self._question_lines = [self._line_terms(question_lines) for question_lines in lines]
+        self._codes = codes_in(text for field in fields for text in field)
         grams = [(char_ngrams(char_view(text), 2) for text in texts) for texts in fields]
         self._chars = FieldedIndex(grams, weights, k1=config.k1, b=config.b)
 
@@ -204,6 +237,7 @@ class Retriever:
         return self._hits(parsed, candidates, lexical, scores, factors, dense, limit)
 
     def _parse(self, query: str) -> _Query:
+        query = without_codes(query, self._codes)
         concepts = self._synonyms.find_unique(query) + self._brands.find_unique(query)
         brands = [lexicon.brand_of(c) for c in concepts if c.startswith("brand:")]
         return _Query(self._tokenizer.tokens(query), concepts, char_ngrams(char_view(query), 2), brands)

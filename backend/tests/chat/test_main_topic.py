@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from mnp_chatbot.chat import composer, replay
-from mnp_chatbot.chat.reply import Reply
+from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.confidence import Evidence
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
@@ -81,3 +81,19 @@ class TestPlainest:
         ranked = composer.break_ties([side, main], {}, definition=False, brand_named=True)
         assert [h.entry_id for h in ranked] == ["validity", "extend"]
         assert ranked[0].confidence == 0.5
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "予約番号って何日有効？合言葉QX12345678",
+        "予約番号の有効期限は？ 090-1234-5678",
+        "予約番号の期限は？[電話番号]",
+    ],
+)
+def test_a_code_in_the_question_does_not_turn_the_answer_into_a_clarification(
+    snapshot: KnowledgeSnapshot, question: str
+) -> None:
+    reply = ask(snapshot, question)
+    assert reply.mode is Mode.FAQ
+    assert "15日" in reply.text

@@ -8,8 +8,10 @@ from mnp_chatbot.faq.retrieval import (
     Retriever,
     RetrieverConfig,
     char_view,
+    is_code,
     rrf_fuse,
     select_context,
+    without_codes,
 )
 from tests.faq.conftest import ENTRIES
 
@@ -257,3 +259,39 @@ class TestQuestionLines:
         # 取得 is a word of the index (MAIN's answer) that no question line has
         hit = self.hits(config, "取得した日から予約番号の有効期限は延長できますか？")["extend"]
         assert hit.line_coverage < 0.9
+
+
+class TestCodes:
+    """Codes, numbers and masked personal data in a question are not what it asks about."""
+
+    @pytest.mark.parametrize("run", ["qx12345678", "090-1234-5678", "1234567890", "ab1234567", "m004"])
+    def test_codes(self, run: str) -> None:
+        assert is_code(run)
+
+    @pytest.mark.parametrize("run", ["iphone15", "5g", "2026", "4950", "sh-51c", "esim"])
+    def test_words(self, run: str) -> None:
+        assert not is_code(run)
+
+    def test_placeholders_and_unknown_codes_leave_the_query(self) -> None:
+        assert without_codes("予約番号[電話番号]の期限 QX12345678", frozenset()).split() == [
+            "予約番号",
+            "の期限",
+        ]
+        assert without_codes("0120-800-000って何", frozenset({"0120-800-000"})) == "0120-800-000って何"
+
+    @pytest.mark.parametrize("noise", ["QX12345678", "090-1234-5678", "[電話番号]", "AB1234567"])
+    def test_a_code_does_not_lower_the_confidence(self, retriever: Retriever, noise: str) -> None:
+        plain = retriever.search("予約番号の有効期限は？", limit=1)[0]
+        noisy = retriever.search(f"予約番号の有効期限は？{noise}", limit=1)[0]
+        assert noisy.entry_id == plain.entry_id == "reservation-validity"
+        assert noisy.confidence == pytest.approx(plain.confidence)
+
+    def test_a_code_the_base_has_is_still_searched(self, config: RetrieverConfig) -> None:
+        entries = [
+            *ENTRIES,
+            IndexedEntry(id="m004", question="エラーM004とは？", answer="残り日数不足です。"),
+        ]
+        assert top_id(Retriever.build(entries, config), "M004") == "m004"
+
+    def test_a_question_of_codes_only_finds_nothing(self, retriever: Retriever) -> None:
+        assert retriever.search("QX12345678 090-1234-5678") == []
