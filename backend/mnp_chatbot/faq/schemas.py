@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from mnp_chatbot.core.schemas import Schema
+from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 
 class FaqSearchResult(Schema):
@@ -52,7 +53,7 @@ class CarrierRead(Schema):
     kind: str
     aliases: list[str]
     as_of: dt.date = Field(serialization_alias="asOf")
-    document: dict[str, Any]
+    document: CarrierDocument
 
 
 class CarrierListResponse(Schema):

@@ -2,6 +2,9 @@
 
 These are the source of truth that the seed step loads into PostgreSQL; every fact carries its
 sources, its "as of" date and whether an official page confirms it.
+
+Field names: the files, exports and the stored JSON use the Python names (snake_case); the HTTP API reads
+and writes the camelCase aliases. Validation accepts either, so a file in one casing or the other imports.
 """
 
 import datetime as dt
@@ -9,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic.alias_generators import to_camel
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,80}$")]
 BrandId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,40}$")]
@@ -16,7 +20,7 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)
 
 
 class Document(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
 class Category(StrEnum):

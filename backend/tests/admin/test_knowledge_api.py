@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.core.clock import today_jst
+from mnp_chatbot.knowledge import loader
 from tests.admin.support import Console, audit_rows, json_of
 
 MARKER = "【編集テスト】"
@@ -331,7 +332,7 @@ class TestEditsGoLive:
         question = "IIJmioのキャリアメールは？"
         assert MARKER not in (await ask(client, question))["text"]
         document = json_of(await client.get("/api/carriers/iijmio"))["document"]
-        document["billing_note"] = f"{MARKER}転入した月の料金は日割りです。"
+        document["billingNote"] = f"{MARKER}転入した月の料金は日割りです。"
         written = json_of(
             await client.put(
                 "/api/admin/carriers/iijmio", json=document, headers=await console.headers("operator")
@@ -344,6 +345,21 @@ class TestEditsGoLive:
             "carrier",
             "iijmio",
             "billing_note",
+        )
+
+    async def test_a_carrier_reads_in_camel_case_and_writes_in_either_casing(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        document = json_of(await client.get("/api/carriers/iijmio"))["document"]
+        assert {"officialUrl", "portOut", "oneStop", "asOf"} <= document.keys()
+        assert snake_keys(document) == []
+        [stored] = [carrier for carrier in loader.load_carriers() if carrier.id == "iijmio"]
+        older = stored.model_dump(mode="json", exclude_none=True) | {"billing_note": f"{MARKER}旧形式"}
+        headers = await console.headers("admin")
+        written = json_of(await client.put("/api/admin/carriers/iijmio", json=older, headers=headers))
+        assert written == {"id": "iijmio", "created": False}
+        assert (
+            json_of(await client.get("/api/carriers/iijmio"))["document"]["billingNote"] == f"{MARKER}旧形式"
         )
 
     @pytest.mark.parametrize(
@@ -364,6 +380,17 @@ class TestEditsGoLive:
         unchanged = json_of(await client.get("/api/carriers/docomo"))["document"]
         assert unchanged["id"] == "docomo"
         assert unchanged["aliases"]
+
+
+def snake_keys(value: Any) -> list[str]:
+    """Every key with an underscore in a JSON value, however deep."""
+    if isinstance(value, dict):
+        return [k for k in value if "_" in k] + [
+            found for item in value.values() for found in snake_keys(item)
+        ]
+    if isinstance(value, list):
+        return [found for item in value for found in snake_keys(item)]
+    return []
 
 
 class TestPublicVisibility:

@@ -68,6 +68,84 @@ export interface ImportReport {
   dryRun: boolean;
 }
 
+export type Verification = "official" | "press" | "secondary" | "unverified";
+export type ChannelKind = "web" | "phone" | "shop";
+
+export interface KnowledgeSource {
+  title: string;
+  url?: string | null;
+  date?: string | null;
+}
+
+export interface PortOutChannel {
+  channel: ChannelKind;
+  name: string;
+  phoneNumbers?: string[];
+  hours?: string | null;
+  note?: string | null;
+  url?: string | null;
+  verification: Verification;
+  sources?: KnowledgeSource[];
+}
+
+export interface Fee {
+  name: string;
+  channel?: ChannelKind | null;
+  amountYen?: number | null;
+  text: string;
+  asOf: string;
+  verification: Verification;
+  sources?: KnowledgeSource[];
+}
+
+export interface OneStop {
+  participates?: boolean | null;
+  since?: string | null;
+  note?: string | null;
+  verification: Verification;
+  sources?: KnowledgeSource[];
+}
+
+export interface ReservationRequirement {
+  channel: ChannelKind;
+  minDaysLeft?: number | null;
+  text: string;
+  verification: Verification;
+  sources?: KnowledgeSource[];
+}
+
+export interface GroupMove {
+  to: string;
+  kind: "plan_change" | "number_transfer" | "brand_switch";
+  note: string;
+  verification: Verification;
+  sources?: KnowledgeSource[];
+}
+
+/** One brand of the carrier table, as GET /api/carriers returns it and PUT /api/admin/carriers/{id} takes it. */
+export interface CarrierDocument {
+  id: string;
+  name: string;
+  group: string;
+  kind: "mno" | "sub_brand" | "online_brand" | "mvno";
+  aliases: string[];
+  officialUrl: string;
+  mnpPageUrl?: string | null;
+  portOut?: PortOutChannel[];
+  acceptsShopSignup?: boolean | null;
+  shopSignupVerification?: Verification | null;
+  shopSignupSources?: KnowledgeSource[];
+  oneStop: OneStop;
+  fees?: Fee[];
+  reservationRequirements?: ReservationRequirement[];
+  groupMoves?: GroupMove[];
+  afterSwitch?: string[];
+  carrierMail?: string | null;
+  billingNote?: string | null;
+  asOf: string;
+  sources?: KnowledgeSource[];
+}
+
 export interface Carrier {
   id: string;
   name: string;
@@ -75,7 +153,7 @@ export interface Carrier {
   kind: string;
   aliases: string[];
   asOf: string;
-  document: Record<string, unknown>;
+  document: CarrierDocument;
 }
 
 export interface TryRanked {
