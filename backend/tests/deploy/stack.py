@@ -90,9 +90,9 @@ def run(command: list[str], state: Path, timeout: float = 300) -> str:
     return done.stdout
 
 
-def up(state: Path) -> Stack:
+def up(state: Path, timeout: float = 300) -> Stack:
     started = time.monotonic()
-    out = run(["bash", str(STACK), "up"], state)
+    out = run(["bash", str(STACK), "up"], state, timeout=timeout)
     last = out.strip().splitlines()[-1]
     assert last.startswith("BASE=https://127.0.0.1:"), out
     print(f"stack up in {time.monotonic() - started:.1f} s")  # noqa: T201 - a figure for the log
