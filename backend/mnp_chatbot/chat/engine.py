@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mnp_chatbot.chat import composer, context, intent, smalltalk, structured
+from mnp_chatbot.chat import reply as reply_text
 from mnp_chatbot.chat.intent import Attribute, Reading
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit
@@ -101,7 +102,24 @@ def decide(
     thresholds: composer.Thresholds = composer.DEFAULT_THRESHOLDS,
     dense: DenseRanking | None = None,
 ) -> Decision:
-    """`text` is what the customer wrote; `masked` is the same with personal data masked (kept as topic)."""
+    """`text` is what the customer wrote; `masked` is the same with personal data masked (kept as topic).
+
+    Whatever composed the reply, its dates read the Japanese way (the data may hold ISO dates)."""
+    decision = _decide(text, masked, conversation, snapshot, today=today, thresholds=thresholds, dense=dense)
+    japanese = reply_text.japanese_dates(decision.reply.text)
+    return replace(decision, reply=replace(decision.reply, text=japanese))
+
+
+def _decide(
+    text: str,
+    masked: str,
+    conversation: Conversation,
+    snapshot: KnowledgeSnapshot,
+    *,
+    today: dt.date,
+    thresholds: composer.Thresholds,
+    dense: DenseRanking | None,
+) -> Decision:
     normalized = normalize(text)
     reading = snapshot.reading(text)
     slots = remember(conversation.slots, reading, snapshot.stated_slots(text), text)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from mnp_chatbot.chat import composer, guard, prompting
 from mnp_chatbot.chat.engine import Decision
 from mnp_chatbot.chat.events import AnswerDelta, AnswerReset
-from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
+from mnp_chatbot.chat.reply import Mode, Reply, SourceRef, japanese_dates
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
@@ -195,6 +195,7 @@ class LlmAnswerer:
         extra = {**curated.extra, "prompt_version": self.prompt.version, "model": self.model.name}
         if cached:
             extra["cached"] = True
+        text = japanese_dates(text)
         return replace(curated, text=text, mode=Mode.LLM, sources=grounding.refs, extra=extra)
 
     async def _cached(self, key: str) -> str | None:
@@ -220,4 +221,5 @@ class LlmAnswerer:
 
 
 def entry_text(entry: FaqView) -> str:
-    return f"{entry.answer.strip()[:SOURCE_CHARS]}\n{composer.as_of_line(entry)}"
+    """A related entry as the model reads it: with Japanese dates, as the customer will read them."""
+    return japanese_dates(f"{entry.answer.strip()[:SOURCE_CHARS]}\n{composer.as_of_line(entry)}")

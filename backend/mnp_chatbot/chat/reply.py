@@ -68,3 +68,27 @@ def states_date(text: str) -> bool:
 
 def states_check(text: str) -> bool:
     return STATED_CHECK.search(text) is not None
+
+
+# Customers read dates the Japanese way (2026年4月1日) on every channel; the knowledge base and the carrier
+# table may write them as ISO dates (2026-04-01, 2023-05), as the fact sheet does. A web address is left as
+# it is.
+_ISO_DATE = re.compile(
+    r"(https?://\S+)|(?<![\d./-])((?:19|20)\d{2})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\d-])"
+)
+
+
+def japanese_dates(text: str) -> str:
+    """`text` with its ISO dates (and year-months) written in Japanese.
+
+    >>> japanese_dates("4,950円（税込、2025-09-05〜）、2023-05時点、https://example.jp/2024-01-02/")
+    '4,950円（税込、2025年9月5日〜）、2023年5月時点、https://example.jp/2024-01-02/'
+    """
+    return _ISO_DATE.sub(_japanese_date, text)
+
+
+def _japanese_date(found: re.Match[str]) -> str:
+    url, year, month, day = found.groups()
+    if url is not None:
+        return url
+    return f"{year}年{int(month)}月" + (f"{int(day)}日" if day else "")
