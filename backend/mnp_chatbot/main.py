@@ -19,6 +19,7 @@ from mnp_chatbot import __version__, api, db_models, error_handlers, security
 from mnp_chatbot.auth.middleware import ConsoleAuthGate
 from mnp_chatbot.channels.line import runtime as line_runtime
 from mnp_chatbot.channels.line.webhook import LineWebhook
+from mnp_chatbot.chat.endpoint import ChatEndpoint
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.chat.turn_store import TurnStore
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = realtime
     error_handlers.install(app)
     api.include_routers(app)
+    app.add_middleware(ChatEndpoint)  # innermost: every middleware below applies to it
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_BODY_BYTES,

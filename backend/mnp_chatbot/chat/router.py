@@ -52,6 +52,10 @@ def response_of(result: TurnResult) -> ChatResponse:
     )
 
 
+def inbound_of(body: ChatRequest) -> Inbound:
+    return Inbound(body.message, body.session_id, body.client_message_id, ChannelName(body.channel))
+
+
 def handoff_state(status: CustomerStatus) -> dict[str, object]:
     return {**asdict(status), "callback_offered": status.callback_offered}
 
@@ -71,10 +75,10 @@ def message_of(message: Message, rating: int | None) -> MessageRead:
 
 @router.post("/chat", response_model=ChatResponse, response_model_by_alias=True, responses=ERRORS)
 async def post_chat(body: ChatRequest, chat: ChatServiceDep) -> Response:
-    inbound = Inbound(body.message, body.session_id, body.client_message_id, ChannelName(body.channel))
-    # The hottest route: the reply is validated once here and serialised by pydantic's core, not again by
-    # FastAPI (`response_model` still documents the shape).
-    reply = response_of(await chat.reply(inbound))
+    """Well-formed requests are answered by chat/endpoint.py ahead of the router; this route documents the
+    endpoint and answers the rest (its refusals are the contract)."""
+    # The reply is validated once here and serialised by pydantic's core, not again by FastAPI.
+    reply = response_of(await chat.reply(inbound_of(body)))
     return Response(reply.model_dump_json(by_alias=True), media_type="application/json")
 
 
