@@ -2,15 +2,18 @@
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from mnp_chatbot.chat import carrier_facts
+from mnp_chatbot.chat import carrier_facts, direction
 from mnp_chatbot.chat import reply as reply_text
+from mnp_chatbot.chat.direction import Direction
+from mnp_chatbot.chat.intent import ATTRIBUTE_PATTERNS, Attribute
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import FaqView
 from mnp_chatbot.knowledge.schemas import CarrierDocument
+from mnp_chatbot.navigator.brands import squash
 
 HEDGE = "最新情報は各社の公式サイトでご確認ください。"
 NAVIGATOR_LABEL = "乗り換えナビ"
@@ -92,16 +95,71 @@ def answer_text(entry: FaqView, brands: Sequence[CarrierDocument]) -> str:
 
 
 def related_questions(
-    hits: Sequence[Hit], entries: dict[str, FaqView], *, skip: str, minimum: float, count: int
+    hits: Sequence[Hit],
+    entries: Mapping[str, FaqView],
+    *,
+    skip: str,
+    minimum: float,
+    count: int,
+    focus: Mapping[str, Direction] | None = None,
 ) -> list[str]:
-    questions: list[str] = []
+    """Questions of the ranked entries worth offering next. With a `focus` (the customer's brands and which
+    way the customer looks at each), entries that look at one of them the other way are left out, and those
+    that look at it the customer's way come first; then the knowledge base's other entries that do."""
+    focus = focus or {}
+    fitting: list[str] = []
+    neutral: list[str] = []
     for hit in hits:
         entry = entries[hit.entry_id]
-        if hit.entry_id != skip and hit.confidence >= minimum and entry.question not in questions:
-            questions.append(entry.question)
-        if len(questions) == count:
-            break
-    return questions
+        if hit.entry_id == skip or hit.confidence < minimum:
+            continue
+        fit = direction.fits(entry.directions, focus)
+        if fit is not False:
+            (fitting if fit else neutral).append(entry.question)
+    if focus:
+        fitting.extend(directed_questions(entries, focus, skip=skip, count=count))
+    return list(dict.fromkeys([*fitting, *neutral]))[:count]
+
+
+# What a customer asks next about the carrier being left, and about the one being joined, most useful first.
+FOLLOW_UP_CATEGORIES = {
+    Direction.FROM: ("reservation", "fees", "side_effects", "basics", "requirements", "trouble", "timeline"),
+    Direction.TO: ("fees", "requirements", "basics", "timeline", "side_effects", "trouble", "reservation"),
+}
+
+
+def directed_questions(
+    entries: Mapping[str, FaqView],
+    focus: Mapping[str, Direction],
+    *,
+    skip: str = "",
+    count: int,
+    answered: Attribute | None = None,
+) -> list[str]:
+    """Entries about one of the customer's brands, looking at it the customer's way (「ドコモから転出」 →
+    ドコモ's 予約番号 and 解約金, not what joining ドコモ costs); none that asks about `answered`."""
+    ranked: list[tuple[int, int, str, str]] = []
+    for entry_id, entry in entries.items():
+        if entry_id == skip or direction.fits(entry.directions, focus) is not True:
+            continue
+        wanted = {d for b, d in focus.items() if b in entry.directions}
+        if any(d not in wanted for d in entry.directions.values()):
+            continue  # 「ドコモからahamoに…」 is not about leaving ドコモ for anywhere
+        if answered is not None and answered is attribute_of(entry.question):
+            continue
+        priority = FOLLOW_UP_CATEGORIES[min(wanted)]
+        rank = priority.index(entry.category) if entry.category in priority else len(priority)
+        # Within a topic the shortest question first: the plain one (「…予約番号はどうやって取得しますか？」)
+        # before the special cases; the slug makes the order the same whatever order the entries came in.
+        ranked.append((rank, len(entry.question), entry.slug, entry.question))
+    ranked.sort()
+    # One question per topic first (a 予約番号 and a 解約金, not two about the 予約番号), then the rest.
+    firsts = [row[3] for i, row in enumerate(ranked) if i == 0 or ranked[i - 1][0] != row[0]]
+    return list(dict.fromkeys([*firsts, *(row[3] for row in ranked)]))[:count]
+
+
+def attribute_of(question: str) -> Attribute | None:
+    return next((a for a, pattern in ATTRIBUTE_PATTERNS if pattern.search(squash(question))), None)
 
 
 def answer(
@@ -109,11 +167,18 @@ def answer(
     entries: dict[str, FaqView],
     brands: Sequence[CarrierDocument],
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    focus: Mapping[str, Direction] | None = None,
 ) -> Reply:
-    """The best entry's answer, with the named brands' facts and a hedge when a fact is unverified."""
+    """The best entry's answer, with the named brands' facts and a hedge when a fact is unverified; the
+    related questions follow the customer's direction (`focus`, else the answered entry's own for the
+    brands the customer named)."""
     best = hits[0]
     entry = entries[best.entry_id]
-    related = related_questions(hits, entries, skip=best.entry_id, minimum=thresholds.related, count=2)
+    named = {brand.id for brand in brands}
+    focus = focus or {b: d for b, d in entry.directions.items() if b in named}
+    related = related_questions(
+        hits, entries, skip=best.entry_id, minimum=thresholds.related, count=2, focus=focus
+    )
     return Reply(
         text=answer_text(entry, brands),
         mode=Mode.FAQ,

@@ -17,12 +17,13 @@ Pure apart from the knowledge snapshot it reads: no database, network or clock (
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from mnp_chatbot.chat import composer, context, intent, smalltalk, structured
 from mnp_chatbot.chat import reply as reply_text
+from mnp_chatbot.chat.direction import Direction
 from mnp_chatbot.chat.intent import Attribute, Reading
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit
@@ -304,7 +305,7 @@ def _retrieve(
         hits = ()  # 「いつ来ますか？」 matches only on いつ: nothing was understood
     if composer.is_confident(hits, thresholds):
         brands = named or list(snapshot.brands_in(query))
-        reply = composer.answer(hits, entries, brands, thresholds)
+        reply = composer.answer(hits, entries, brands, thresholds, _focus(text, named, slots, snapshot))
         topic = expanded or masked
         remembered = replace(slots, topic=topic, attribute=None, low_confidence_streak=0)
         return Decision(replace(reply, topic=topic), remembered, navigator, hits, query)
@@ -338,10 +339,11 @@ def _structured(
     composed: structured.Composed | None = None
     remembered = slots
     offer = False
+    pair: tuple[CarrierDocument, CarrierDocument] | None = None
     if reading.is_pair and (reading.wants_switch or attribute is not None or not reading.has_own_topic):
-        source, target = carriers[reading.roles["from_brand"]], carriers[reading.roles["to_brand"]]
+        pair = carriers[reading.roles["from_brand"]], carriers[reading.roles["to_brand"]]
         channel = reading.channel if reading.channel != "phone" else None
-        composed = structured.pair_answer(source, target, channel=channel, acknowledge=True)
+        composed = structured.pair_answer(*pair, channel=channel, acknowledge=True)
         attribute, offer = Attribute.NEEDS_NUMBER, True
     elif reading.wants_switch and len(reading.roles) == 1 and attribute is None:
         ((role, brand_id),) = reading.roles.items()
@@ -381,6 +383,11 @@ def _structured(
         if offer or reading.roles
         else (composer.HUMAN_LABEL,)
     )
+    if pair is None:
+        # What the customer may ask next about the same brand, the same way (leaving or joining it).
+        focus = _focus(text, reading.brands, slots, snapshot)
+        related = composer.directed_questions(snapshot.entries, focus, count=2, answered=attribute)
+        replies = tuple([*related, *replies][: composer.MAX_QUICK_REPLIES])
     if offer:
         text_out = "\n".join([text_out, NAVIGATOR_OFFER])
     reply = Reply(
@@ -393,6 +400,17 @@ def _structured(
         extra={"structured": True},
     )
     return Decision(reply, remembered, navigator, (), text)
+
+
+def _focus(
+    text: str, named: Sequence[CarrierDocument], slots: context.Slots, snapshot: KnowledgeSnapshot
+) -> dict[str, Direction]:
+    """The customer's brands and which way the customer looks at each: as the message says (「ドコモから」
+    「ahamoに」), else, when it names no brand, the current carrier and the destination already told."""
+    if named:
+        return snapshot.directions(text)
+    told = {slots.from_brand: Direction.FROM, slots.to_brand: Direction.TO}
+    return {brand: way for brand, way in told.items() if brand is not None and brand in snapshot.carriers}
 
 
 def _remembered_pair(

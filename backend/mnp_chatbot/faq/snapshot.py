@@ -5,9 +5,10 @@ database, the clock and Redis), so answering can be tested without any of them.
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from mnp_chatbot.chat import direction
 from mnp_chatbot.chat.intent import Reading, read
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit, IndexedEntry, Retriever, RetrieverConfig
 from mnp_chatbot.knowledge.schemas import CarrierDocument
@@ -33,6 +34,9 @@ class FaqView:
     official_url: str | None
     sources: tuple[Mapping[str, Any], ...]
     as_of: dt.date
+    # Which way the entry looks at each of its brands (leaving / joining), read from its question when the
+    # snapshot is built: quick replies follow the customer's direction (issue 18).
+    directions: Mapping[str, direction.Direction] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,11 @@ class KnowledgeSnapshot:
         """What the message asks (brands, roles, attribute, channel, own topic): see `chat.intent`."""
         return self._memoised("reading", text, lambda: read(text, self.carrier_list))
 
+    def directions(self, text: str) -> dict[str, direction.Direction]:
+        """Which way the message looks at each brand it names (leaving or joining): see `chat.direction`."""
+        found = lambda: direction.of_text(text, self.carrier_list)  # noqa: E731
+        return dict(self._memoised("directions", text, found))
+
     def wants_navigator(self, text: str) -> bool:
         return self._memoised("navigator", text, lambda: wants_navigator(text, self.carrier_list))
 
@@ -100,7 +109,13 @@ def build(
     return KnowledgeSnapshot(
         version=version,
         retriever=retriever,
-        entries={view.id: view for _, view in entries},
+        entries={view.id: with_directions(view, carriers) for _, view in entries},
         carriers={carrier.id: carrier for carrier in carriers},
         built_at=built_at,
     )
+
+
+def with_directions(view: FaqView, carriers: Sequence[CarrierDocument]) -> FaqView:
+    if not view.brands:
+        return view
+    return replace(view, directions=direction.of_text(view.question, carriers, brands=view.brands))
