@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     # Events older than this (by their `timestamp`) are dropped as replays; shorter than DATA_RETENTION_DAYS
     LINE_MAX_EVENT_AGE_SECONDS: int = Field(default=24 * 3600, ge=60)
     LINE_WORKER_CONCURRENCY: int = Field(default=16, ge=1, le=256)  # events processed at once per replica
+    # How long a replica holds an event it took; after a crash, another takes the event up once this passed.
+    # Longer than the slowest handling (a 15 s model call, LINE's retries), short enough for a customer
+    LINE_EVENT_LEASE_SECONDS: int = Field(default=120, ge=10, le=3600)
     # Process queued LINE events in the web process; false: only `mnp-chatbot line-worker` processes them
     LINE_WORKER_IN_PROCESS: bool = True
 

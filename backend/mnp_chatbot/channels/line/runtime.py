@@ -1,5 +1,6 @@
 """The LINE channel's long-lived parts, opened by the app's lifespan when the channel is configured."""
 
+import datetime as dt
 from typing import cast
 
 from mnp_chatbot.channels.line.client import LineClient
@@ -37,7 +38,12 @@ def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -
     encryptor = cast(Encryptor, resources.extras["encryptor"])
     intake = EventIntake(resources.pool)
     line = LineChannel(resources.sessionmaker, intake, client, chat, encryptor, config, rights=rights)
-    worker = EventWorker(resources.sessionmaker, line.handle, concurrency=settings.LINE_WORKER_CONCURRENCY)
+    worker = EventWorker(
+        resources.sessionmaker,
+        line.handle,
+        concurrency=settings.LINE_WORKER_CONCURRENCY,
+        lease=dt.timedelta(seconds=settings.LINE_EVENT_LEASE_SECONDS),
+    )
     line.on_enqueued = worker.wake
     handoffs = resources.extras.get("handoffs")
     if isinstance(handoffs, HandoffService):  # operators' messages reach LINE customers by push
