@@ -6,13 +6,13 @@ from mnp_chatbot.audit.router import router as audit_router
 from mnp_chatbot.auth.router import errors
 from mnp_chatbot.auth.router import router as auth_router
 from mnp_chatbot.chat.router import router as chat_router
+from mnp_chatbot.editorial.review_router import router as faq_review_router
+from mnp_chatbot.editorial.router import router as editorial_router
 from mnp_chatbot.faq.router import router as faq_router
 from mnp_chatbot.handoff.router import customer_router as handoff_customer_router
 from mnp_chatbot.handoff.router import router as handoff_router
 from mnp_chatbot.health.router import router as health_router
 from mnp_chatbot.insights.router import router as insights_router
-from mnp_chatbot.knowledge.admin_router import router as knowledge_admin_router
-from mnp_chatbot.knowledge.review_router import router as faq_review_router
 from mnp_chatbot.navigator.router import router as navigator_router
 from mnp_chatbot.privacy.router import router as privacy_router
 from mnp_chatbot.web import frontend
@@ -29,7 +29,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_router, responses=API_ERRORS)
     app.include_router(audit_router, responses=API_ERRORS)
     app.include_router(privacy_router, responses=API_ERRORS)
-    app.include_router(knowledge_admin_router, responses=API_ERRORS)
+    app.include_router(editorial_router, responses=API_ERRORS)
     app.include_router(faq_review_router, responses=API_ERRORS)
     app.include_router(insights_router, responses=API_ERRORS)
     app.include_router(handoff_router, responses=API_ERRORS)

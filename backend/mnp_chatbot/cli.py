@@ -25,7 +25,7 @@ from mnp_chatbot.core import db
 from mnp_chatbot.core.config import Environment, MissingEnvFile, Settings, env_file, get_settings
 from mnp_chatbot.core.logging import configure_logging
 from mnp_chatbot.core.resources import async_url, command_database
-from mnp_chatbot.knowledge import commands as knowledge_commands
+from mnp_chatbot.editorial import commands as knowledge_commands
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.operations import readiness
 from mnp_chatbot.privacy import encryption, retention

@@ -6,9 +6,9 @@ from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.channels.models import ChannelContact, ChannelEvent
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
 from mnp_chatbot.core.db import Base
+from mnp_chatbot.editorial.models import FaqReview
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.handoff.models import Handoff, HandoffNote, HandoffSetting, OperatorPresence
-from mnp_chatbot.knowledge.review_models import FaqReview
 
 __all__ = [
     "AuditLog",

@@ -30,6 +30,7 @@ from mnp_chatbot.core.middleware import BodySizeLimitMiddleware, RequestContextM
 from mnp_chatbot.core.ratelimit import MessageLimiter, RateLimits
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.core.resources import Resources, open_resources
+from mnp_chatbot.editorial import router as editorial_router
 from mnp_chatbot.faq.embeddings import DenseIndex, dense_supported
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.models import EMBEDDING_DIMENSIONS
@@ -37,7 +38,6 @@ from mnp_chatbot.handoff.policy import HandoffPolicy
 from mnp_chatbot.handoff.schedule import SweepSchedule
 from mnp_chatbot.handoff.service import HandoffService
 from mnp_chatbot.health.service import NO_VECTOR_NOTE
-from mnp_chatbot.knowledge import admin_router as knowledge_admin_router
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.llm import prompts
 from mnp_chatbot.llm.breaker import SharedBreaker
@@ -222,7 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_BODY_BYTES,
-        limits_by_path=dict.fromkeys(knowledge_admin_router.IMPORT_PATHS, settings.MAX_IMPORT_BYTES),
+        limits_by_path=dict.fromkeys(editorial_router.IMPORT_PATHS, settings.MAX_IMPORT_BYTES),
     )
     app.add_middleware(ConsoleAuthGate)
     security.add_inner_middleware(app, settings, rate_limits)

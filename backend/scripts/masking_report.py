@@ -11,10 +11,10 @@ from typing import Any
 
 import yaml
 
-from mnp_chatbot.privacy import evaluation
-from mnp_chatbot.privacy.masking import PiiKind, mask_pii
+from mnp_chatbot.masking import evaluation
+from mnp_chatbot.masking.masker import PiiKind, mask_pii
 
-CORPUS = Path(__file__).resolve().parents[1] / "tests" / "privacy" / "corpus.yaml"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "masking" / "corpus.yaml"
 # A typical long customer turn (about 200 characters) with a few pieces of personal data.
 LONG_TURN = (
     "ドコモからauに乗り換えたいです。予約番号は1234567890で、電話番号は090-0123-4567です。"

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.audit.repository import AuditLogRepository
 from mnp_chatbot.core.clock import JST
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 GENESIS_HASH = "0" * 64
 MAX_DETAIL_CHARS = 120
@@ -85,7 +85,7 @@ def clean_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
     cleaned: dict[str, DetailValue] = {}
     for name, value in list(details.items())[:MAX_DETAILS]:
         if isinstance(value, str):
-            value = masking.mask_pii(value).text[:MAX_DETAIL_CHARS]
+            value = masker.mask_pii(value).text[:MAX_DETAIL_CHARS]
         elif value is not None and not isinstance(value, int | float | bool):
             raise TypeError(f"audit detail {name!r} must be a scalar")
         cleaned[str(name)[:40]] = value

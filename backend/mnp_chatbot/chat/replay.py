@@ -20,7 +20,7 @@ from mnp_chatbot.faq.evaluation import EvalCase, passes
 from mnp_chatbot.faq.index import build_snapshot
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader, seeding
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 
 def shipped_snapshot(today: dt.date) -> KnowledgeSnapshot:
@@ -47,7 +47,7 @@ class Session:
         self.stored: dict[str, Any] = {}
 
     def say(self, text: str) -> Reply:
-        masked = masking.mask_pii(text).text
+        masked = masker.mask_pii(text).text
         conversation = engine.load_state(json.loads(json.dumps(self.stored)))
         decision = engine.decide(text, masked, conversation, self.snapshot, today=self.today)
         self.stored = decision.state()

@@ -10,7 +10,7 @@ from mnp_chatbot.chat.reply import is_rateable
 from mnp_chatbot.chat.tokens import TOKEN_PATTERN
 from mnp_chatbot.core import validation
 from mnp_chatbot.core.schemas import Schema
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 MAX_MESSAGE_CHARS = 1000
 MAX_COMMENT_CHARS = 500
@@ -21,7 +21,7 @@ Comment = Annotated[str, StringConstraints(max_length=MAX_COMMENT_CHARS), valida
 
 def masked_id(value: str) -> str:
     """Ids are stored, so a digit run that reads as personal data is masked (the same way on every retry)."""
-    return masking.mask_pii(value).text[:64]
+    return masker.mask_pii(value).text[:64]
 
 
 ClientMessageId = Annotated[

@@ -25,7 +25,7 @@ from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.handoff.service import Contact, HandoffService, Outbound
 from mnp_chatbot.handoff.status import CustomerStatus, request_notice
 from mnp_chatbot.llm.protocols import Role as Speaker
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 log = get_logger(__name__)
 SENTENCE_END = re.compile(r"(?<=[。！？\n])")
@@ -101,7 +101,7 @@ class ChatService:
         self.handoffs = handoffs
 
     def mask(self, text: str) -> str:
-        return masking.mask_pii(text).text if self.config.mask_personal_data else text
+        return masker.mask_pii(text).text if self.config.mask_personal_data else text
 
     async def reply(self, inbound: Inbound) -> TurnResult:
         """The whole turn at once (REST, LINE)."""

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.errors import AppError, PayloadTooLarge
 from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 log = get_logger("mnp_chatbot.access")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -31,7 +31,7 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 def is_safe_request_id(value: str) -> bool:
     """A client's X-Request-ID is kept (and logged) only as a plain token with no personal data in it."""
-    return bool(SAFE_REQUEST_ID.fullmatch(value)) and not masking.mask_pii(value).spans
+    return bool(SAFE_REQUEST_ID.fullmatch(value)) and not masker.mask_pii(value).spans
 
 
 def _route_template(scope: Scope) -> str:

@@ -111,12 +111,12 @@ class KnowledgeIndex:
         day = today or self.today()
         async with self._lock:
             async with self.sessionmaker() as session:
-                faqs = FaqRepository(session)
-                version = await faqs.version()
+                faqs, carrier_table = FaqRepository(session), CarrierRepository(session)
+                version = f"{await faqs.stamp()}-{await carrier_table.stamp()}"
                 if self._snapshot is not None and self._snapshot.version == version and self._built_on == day:
                     return self._snapshot
                 entries = await faqs.list_published(on=day)
-                rows = await CarrierRepository(session).list_all()
+                rows = await carrier_table.list_all()
             carriers = [CarrierDocument.model_validate(row.document) for row in rows]
             snapshot = await asyncio.to_thread(build_snapshot, version, entries, carriers)
             self._snapshot = snapshot

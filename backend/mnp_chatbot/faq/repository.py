@@ -1,14 +1,23 @@
+"""SQL of the `faqs` table: the only module that reads or writes it."""
+
 import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.schemas import FaqFilters
+from mnp_chatbot.knowledge.schemas import Category
+
+CATEGORY_ORDER = case(
+    {category.value: position for position, category in enumerate(Category)},
+    value=FaqEntry.category,
+    else_=len(Category),
+)
 
 
 def public_on(day: dt.date) -> tuple[ColumnElement[bool], ...]:
@@ -17,6 +26,46 @@ def public_on(day: dt.date) -> tuple[ColumnElement[bool], ...]:
         FaqEntry.is_published.is_(True),
         FaqEntry.valid_from.is_(None) | (FaqEntry.valid_from <= day),
         FaqEntry.valid_until.is_(None) | (FaqEntry.valid_until >= day),
+    )
+
+
+def like_pattern(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(stmt: Select[Any], filters: FaqFilters, brand_ids: Sequence[str]) -> Select[Any]:
+    if filters.query:
+        pattern = like_pattern(filters.query)
+        searched = (
+            FaqEntry.slug,
+            FaqEntry.question,
+            FaqEntry.answer,
+            func.array_to_string(FaqEntry.alternates, " "),
+            func.array_to_string(FaqEntry.keywords, " "),
+        )
+        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\") for column in searched)))
+    if filters.category is not None:
+        stmt = stmt.where(FaqEntry.category == filters.category)
+    if filters.brand is not None:
+        stmt = stmt.where(FaqEntry.brands.overlap([filters.brand.strip().lower(), *brand_ids]))
+    if filters.verified is not None:
+        stmt = stmt.where(FaqEntry.verified.is_(filters.verified))
+    if filters.published is not None:
+        stmt = stmt.where(FaqEntry.is_published.is_(filters.published))
+    return stmt
+
+
+def _relevance(query: str) -> Any:
+    """Best match first: the words in the question, then in an alternate or keyword, then the slug, then
+    only the answer."""
+    pattern = like_pattern(query)
+    return case(
+        (FaqEntry.question.ilike(pattern, escape="\\"), 0),
+        (func.array_to_string(FaqEntry.alternates, " ").ilike(pattern, escape="\\"), 1),
+        (func.array_to_string(FaqEntry.keywords, " ").ilike(pattern, escape="\\"), 1),
+        (FaqEntry.slug.ilike(pattern, escape="\\"), 2),
+        else_=3,
     )
 
 
@@ -105,12 +154,46 @@ class FaqRepository:
         result = await self.session.execute(stmt)
         return int(getattr(result, "rowcount", len(rows)))
 
-    async def version(self) -> str:
-        """Changes whenever an FAQ entry or a carrier is added, edited or removed."""
-        faqs = select(func.count(), func.max(FaqEntry.updated_at)).select_from(FaqEntry)
-        carriers = select(func.count(), func.max(Carrier.updated_at)).select_from(Carrier)
-        (faq_count, faq_latest), (carrier_count, carrier_latest) = [
-            (await self.session.execute(stmt)).one() for stmt in (faqs, carriers)
-        ]
-        stamps = [f"{t.timestamp():.6f}" if t else "0" for t in (faq_latest, carrier_latest)]
-        return f"{faq_count}-{stamps[0]}-{carrier_count}-{stamps[1]}"
+    async def stamp(self) -> str:
+        """Changes whenever an entry is added, edited or removed."""
+        stmt = select(func.count(), func.max(FaqEntry.updated_at)).select_from(FaqEntry)
+        count, latest = (await self.session.execute(stmt)).one()
+        return f"{count}-{latest.timestamp():.6f}" if latest else f"{count}-0"
+
+    async def get(self, entry_id: uuid.UUID) -> FaqEntry | None:
+        return await self.session.get(FaqEntry, entry_id)
+
+    async def get_by_slug(self, slug: str) -> FaqEntry | None:
+        return await self.session.scalar(select(FaqEntry).where(FaqEntry.slug == slug))
+
+    async def list_page(
+        self, filters: FaqFilters, *, brand_ids: Sequence[str] = (), limit: int, offset: int
+    ) -> tuple[list[FaqEntry], int]:
+        """One page, best match first when searching (then category and slug order), and how many entries
+        match in all. `brand_ids`: the carriers `filters.brand` names, besides the word itself."""
+        order = [CATEGORY_ORDER, FaqEntry.slug]
+        if filters.query:
+            order = [_relevance(filters.query), func.length(FaqEntry.question), *order]
+        page = _filtered(select(FaqEntry), filters, brand_ids).order_by(*order)
+        entries = (await self.session.scalars(page.limit(limit).offset(offset))).all()
+        total = await self.session.scalar(_filtered(select(func.count(FaqEntry.id)), filters, brand_ids))
+        return list(entries), int(total or 0)
+
+    async def list_all(self) -> Sequence[FaqEntry]:
+        return (await self.session.scalars(select(FaqEntry).order_by(CATEGORY_ORDER, FaqEntry.slug))).all()
+
+    async def add(self, row: dict[str, Any]) -> FaqEntry:
+        entry = FaqEntry(**row)
+        self.session.add(entry)
+        await self.session.flush()
+        await self.session.refresh(entry)
+        return entry
+
+    async def save(self, entry: FaqEntry) -> FaqEntry:
+        await self.session.flush()
+        await self.session.refresh(entry)
+        return entry
+
+    async def delete(self, entry: FaqEntry) -> None:
+        await self.session.delete(entry)
+        await self.session.flush()

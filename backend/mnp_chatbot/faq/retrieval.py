@@ -21,7 +21,7 @@ from mnp_chatbot.faq import lexicon
 from mnp_chatbot.faq.bm25 import FieldedIndex, Positions, Scores
 from mnp_chatbot.faq.confidence import DEFAULT_CALIBRATION, Calibration, Evidence, coverage
 from mnp_chatbot.faq.text import Granularity, char_ngrams, fold_kana, normalize, shared_tokenizer
-from mnp_chatbot.privacy.kinds import PLACEHOLDERS
+from mnp_chatbot.masking.kinds import PLACEHOLDERS
 
 DenseRanking = Sequence[tuple[str, float]]
 

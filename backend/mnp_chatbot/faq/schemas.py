@@ -1,11 +1,23 @@
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
 from mnp_chatbot.core.schemas import Schema
 from mnp_chatbot.knowledge.schemas import CarrierDocument
+
+
+@dataclass(frozen=True, slots=True)
+class FaqFilters:
+    """The console's FAQ list query (None: any)."""
+
+    query: str | None = None  # words to find in the slug, question, alternates, keywords or answer
+    category: str | None = None
+    brand: str | None = None  # a carrier id, name or alias, as a console user types it
+    verified: bool | None = None
+    published: bool | None = None
 
 
 class FaqSearchResult(Schema):

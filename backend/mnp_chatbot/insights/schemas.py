@@ -7,7 +7,7 @@ from pydantic import Field
 
 from mnp_chatbot.chat.schemas import SourceRead
 from mnp_chatbot.core.schemas import Schema
-from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
+from mnp_chatbot.editorial.schemas import FaqEntryWrite
 
 
 class ConversationRead(Schema):

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail
 from mnp_chatbot.core.clock import JST, today_jst
+from mnp_chatbot.editorial import service as editor
+from mnp_chatbot.editorial.schemas import FaqEntryWrite
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.handoff.models import Handoff
@@ -25,10 +27,8 @@ from mnp_chatbot.insights.repository import (
     TranscriptLine,
     Window,
 )
-from mnp_chatbot.knowledge import editor
-from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
 from mnp_chatbot.knowledge.exceptions import KnowledgeInvalid
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -162,7 +162,7 @@ class InsightsService:
 
     async def _groups(self, dates: DateRange, low_confidence: float) -> list[gaps.GapGroup]:
         rows = await self.insights.list_gap_rows(dates.window, low_confidence=low_confidence, limit=GAP_ROWS)
-        masked = [replace(row, question=masking.mask_pii(row.question).text) for row in rows]
+        masked = [replace(row, question=masker.mask_pii(row.question).text) for row in rows]
         return gaps.group(masked, low_confidence=low_confidence)
 
     async def report(self, dates: DateRange, *, top: int) -> Analytics:
@@ -174,20 +174,20 @@ class InsightsService:
         totals = analytics.totals(days, latency_p50_ms=p50, latency_p95_ms=p95)
         modes = await self.insights.count_modes(window)
         questions = await self.insights.list_top_questions(window, limit=top)
-        top_questions = [TopQuestion(masking.mask_pii(text).text, count) for text, count in questions]
+        top_questions = [TopQuestion(masker.mask_pii(text).text, count) for text, count in questions]
         return Analytics(dates.first, dates.last, days, totals, modes, top_questions)
 
 
 def _masked_summary(summary: ConversationSummary) -> ConversationSummary:
     if summary.first_question is None:
         return summary
-    first = masking.mask_pii(summary.first_question).text[:FIRST_QUESTION_CHARS]  # masked whole, then cut
+    first = masker.mask_pii(summary.first_question).text[:FIRST_QUESTION_CHARS]  # masked whole, then cut
     return replace(summary, first_question=first)
 
 
 def _masked(line: TranscriptLine) -> TranscriptLine:
-    comment = masking.mask_pii(line.comment).text if line.comment else None
-    return replace(line, text=masking.mask_pii(line.text).text, comment=comment)
+    comment = masker.mask_pii(line.comment).text if line.comment else None
+    return replace(line, text=masker.mask_pii(line.text).text, comment=comment)
 
 
 def _candidate(snapshot: KnowledgeSnapshot, question: str) -> gaps.Candidate | None:

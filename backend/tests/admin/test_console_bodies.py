@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mnp_chatbot.core.config import Settings
-from mnp_chatbot.knowledge.admin_router import IMPORT_PATHS
+from mnp_chatbot.editorial.router import IMPORT_PATHS
 from tests.admin.support import Console
 
 KB = 1024

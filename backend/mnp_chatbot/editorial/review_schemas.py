@@ -8,8 +8,8 @@ from pydantic import Field, field_validator
 
 from mnp_chatbot.core import validation
 from mnp_chatbot.core.schemas import Schema
+from mnp_chatbot.editorial.service import FaqWritten
 from mnp_chatbot.faq.schemas import FaqEntryRead
-from mnp_chatbot.knowledge.editor import FaqWritten
 
 
 class FaqEntryWritten(FaqEntryRead):

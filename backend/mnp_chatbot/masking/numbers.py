@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from mnp_chatbot.privacy.checksums import luhn_valid, my_number_valid
-from mnp_chatbot.privacy.context import NUMBER_CUES, Context, Cue
-from mnp_chatbot.privacy.kinds import Found, PiiKind
+from mnp_chatbot.masking.checksums import luhn_valid, my_number_valid
+from mnp_chatbot.masking.context import NUMBER_CUES, Context, Cue
+from mnp_chatbot.masking.kinds import Found, PiiKind
 
 _CHUNK = re.compile(
     r"(?=[0-9+(])(?:(?<![0-9A-Za-z_+\-])(?<![0-9][,.])|(?<=(?i:tel))|(?<=(?i:fax))|(?<=(?i:tel.)))"

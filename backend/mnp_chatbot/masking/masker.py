@@ -19,14 +19,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mnp_chatbot.privacy.addresses import find_addresses
-from mnp_chatbot.privacy.context import Context
-from mnp_chatbot.privacy.dates import find_birth_dates
-from mnp_chatbot.privacy.emails import find_emails
-from mnp_chatbot.privacy.kinds import PLACEHOLDERS, Found, PiiKind
-from mnp_chatbot.privacy.names import find_names
-from mnp_chatbot.privacy.numbers import find_numbers
-from mnp_chatbot.privacy.views import Views
+from mnp_chatbot.masking.addresses import find_addresses
+from mnp_chatbot.masking.context import Context
+from mnp_chatbot.masking.dates import find_birth_dates
+from mnp_chatbot.masking.emails import find_emails
+from mnp_chatbot.masking.kinds import PLACEHOLDERS, Found, PiiKind
+from mnp_chatbot.masking.names import find_names
+from mnp_chatbot.masking.numbers import find_numbers
+from mnp_chatbot.masking.views import Views
 
 __all__ = ["PLACEHOLDERS", "Masked", "PiiKind", "PiiSpan", "mask_pii"]
 

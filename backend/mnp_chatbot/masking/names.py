@@ -5,7 +5,7 @@ masked."""
 import re
 from collections.abc import Iterator
 
-from mnp_chatbot.privacy.kinds import Found, PiiKind
+from mnp_chatbot.masking.kinds import Found, PiiKind
 
 _KANJI = r"[\u4e00-\u9fff々〆ヶ]"
 _GIVEN = rf"(?:{_KANJI}{{1,5}}|[ァ-ヴ][ァ-ヴー]{{0,9}}|[ぁ-ゖ]{{1,8}}?)"

@@ -21,15 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, DetailValue
 from mnp_chatbot.auth.models import UserRole
 from mnp_chatbot.carriers.models import Carrier
+from mnp_chatbot.carriers.repository import CarrierRepository
+from mnp_chatbot.editorial.exceptions import FaqSlugTaken
+from mnp_chatbot.editorial.models import FaqReview
+from mnp_chatbot.editorial.repository import FaqReviewRepository
+from mnp_chatbot.editorial.schemas import FaqEntryWrite
 from mnp_chatbot.faq import exceptions as faq_exceptions
 from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.repository import FaqRepository
+from mnp_chatbot.faq.schemas import FaqFilters
 from mnp_chatbot.knowledge import formats, seeding
-from mnp_chatbot.knowledge.admin_schemas import FaqEntryWrite
-from mnp_chatbot.knowledge.exceptions import FaqSlugTaken, KnowledgeInvalid
+from mnp_chatbot.knowledge.exceptions import KnowledgeInvalid
 from mnp_chatbot.knowledge.formats import Problem
-from mnp_chatbot.knowledge.repository import FaqFilters, KnowledgeRepository
-from mnp_chatbot.knowledge.review_models import FaqReview
-from mnp_chatbot.knowledge.review_repository import FaqReviewRepository
 from mnp_chatbot.knowledge.schemas import CarrierDocument, FaqDocument
 
 BATCH_SIZE = 50
@@ -163,11 +166,14 @@ class KnowledgeEditor:
 
     async def list_faqs(self, filters: FaqFilters, *, limit: int, offset: int) -> tuple[list[FaqEntry], int]:
         async with self.sessionmaker() as session:
-            return await KnowledgeRepository(session).list_faq_page(filters, limit=limit, offset=offset)
+            named = await CarrierRepository(session).list_ids_named(filters.brand) if filters.brand else []
+            return await FaqRepository(session).list_page(
+                filters, brand_ids=named, limit=limit, offset=offset
+            )
 
     async def get_faq(self, key: str) -> FaqEntry:
         async with self.sessionmaker() as session:
-            return await _find(KnowledgeRepository(session), key)
+            return await _find(FaqRepository(session), key)
 
     async def create_faq(
         self, actor: uuid.UUID | None, body: FaqEntryWrite, *, role: str | None = None
@@ -175,11 +181,11 @@ class KnowledgeEditor:
         document = validated_faq(body)
         review = needs_review(role, None, document, publish=body.is_published)
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            if await knowledge.get_faq_by_slug(document.slug) is not None:
+            faqs = FaqRepository(session)
+            if await faqs.get_by_slug(document.slug) is not None:
                 raise FaqSlugTaken()
             published = body.is_published and not review
-            entry = await knowledge.add_faq({**seeding.faq_row(document), "is_published": published})
+            entry = await faqs.add({**seeding.faq_row(document), "is_published": published})
             details: dict[str, DetailValue] = {
                 "slug": entry.slug,
                 "category": entry.category,
@@ -197,9 +203,9 @@ class KnowledgeEditor:
     ) -> FaqWritten:
         document = validated_faq(body)
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            entry = await _find(knowledge, key)
-            taken = await knowledge.get_faq_by_slug(document.slug)
+            faqs = FaqRepository(session)
+            entry = await _find(faqs, key)
+            taken = await faqs.get_by_slug(document.slug)
             if taken is not None and taken.id != entry.id:
                 raise FaqSlugTaken()
             live = faq_document(entry)
@@ -209,7 +215,7 @@ class KnowledgeEditor:
             if needs_review(role, live if entry.is_published else None, document, publish=body.is_published):
                 return FaqWritten(entry, await self._request_review(session, actor, entry, document, fields))
             apply_document(entry, document, body.is_published)
-            entry = await knowledge.save_faq(entry)
+            entry = await faqs.save(entry)
             details: dict[str, DetailValue] = {
                 "slug": entry.slug,
                 "fields": fields,
@@ -247,10 +253,10 @@ class KnowledgeEditor:
 
     async def delete_faq(self, actor: uuid.UUID | None, key: str) -> None:
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            entry = await _find(knowledge, key)
+            faqs = FaqRepository(session)
+            entry = await _find(faqs, key)
             details = {"slug": entry.slug, "category": entry.category}
-            await knowledge.delete_faq(entry)
+            await faqs.delete(entry)
             await self._record(session, AuditAction.FAQ_DELETED, actor, str(entry.id), details)
         await self._announce()
 
@@ -258,10 +264,10 @@ class KnowledgeEditor:
         """Replace (or add) one brand of the carrier table; True when it is new."""
         document = validated_carrier(carrier_id, document)
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            existing = await knowledge.get_carrier(carrier_id)
+            carriers = CarrierRepository(session)
+            existing = await carriers.get(carrier_id)
             fields = changed_fields(carrier_document(existing), document) if existing else "all"
-            await knowledge.upsert_carriers([seeding.carrier_row(document)])
+            await carriers.upsert_many([seeding.carrier_row(document)])
             details: dict[str, DetailValue] = {"fields": fields, "created": existing is None}
             await self._record(
                 session, AuditAction.CARRIER_UPDATED, actor, carrier_id, details, kind="carrier"
@@ -289,11 +295,11 @@ class KnowledgeEditor:
 
     async def export_faqs(self) -> list[FaqDocument]:
         async with self.sessionmaker() as session:
-            return [faq_document(entry) for entry in await KnowledgeRepository(session).list_faqs()]
+            return [faq_document(entry) for entry in await FaqRepository(session).list_all()]
 
     async def export_carriers(self) -> list[CarrierDocument]:
         async with self.sessionmaker() as session:
-            return [carrier_document(row) for row in await KnowledgeRepository(session).list_carriers()]
+            return [carrier_document(row) for row in await CarrierRepository(session).list_all()]
 
     async def import_faqs(
         self,
@@ -305,8 +311,8 @@ class KnowledgeEditor:
     ) -> ImportReport:
         """Upsert by slug in one transaction; entries that are already identical are not written."""
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            existing = {entry.slug: faq_document(entry) for entry in await knowledge.list_faqs()}
+            faqs = FaqRepository(session)
+            existing = {entry.slug: faq_document(entry) for entry in await faqs.list_all()}
             changed = [doc for doc in documents if not same_faq(existing.get(doc.slug), doc)]
             created = sum(1 for document in changed if document.slug not in existing)
             report = _report(len(documents), len(changed), created, dry_run=dry_run)
@@ -315,7 +321,7 @@ class KnowledgeEditor:
             for start in range(0, len(changed), BATCH_SIZE):
                 batch = changed[start : start + BATCH_SIZE]
                 for rows in faq_rows(batch):
-                    await knowledge.upsert_faqs(rows)
+                    await faqs.upsert_many(rows)
                 if progress is not None:
                     progress(len(batch))
             await self._record(
@@ -333,8 +339,8 @@ class KnowledgeEditor:
         progress: Progress | None = None,
     ) -> ImportReport:
         async with self.sessionmaker.begin() as session:
-            knowledge = KnowledgeRepository(session)
-            existing = {row.id: carrier_document(row) for row in await knowledge.list_carriers()}
+            carriers = CarrierRepository(session)
+            existing = {row.id: carrier_document(row) for row in await carriers.list_all()}
             changed = [document for document in documents if existing.get(document.id) != document]
             created = sum(1 for document in changed if document.id not in existing)
             report = _report(len(documents), len(changed), created, dry_run=dry_run)
@@ -342,7 +348,7 @@ class KnowledgeEditor:
                 return report
             for start in range(0, len(changed), BATCH_SIZE):
                 batch = changed[start : start + BATCH_SIZE]
-                await knowledge.upsert_carriers([seeding.carrier_row(document) for document in batch])
+                await carriers.upsert_many([seeding.carrier_row(document) for document in batch])
                 if progress is not None:
                     progress(len(batch))
             await self._record(
@@ -368,12 +374,12 @@ class KnowledgeEditor:
             await self.announcer.announce_change()
 
 
-async def _find(knowledge: KnowledgeRepository, key: str) -> FaqEntry:
+async def _find(faqs: FaqRepository, key: str) -> FaqEntry:
     """An entry by id or by slug."""
     try:
-        entry = await knowledge.get_faq(uuid.UUID(key))
+        entry = await faqs.get(uuid.UUID(key))
     except ValueError:
-        entry = await knowledge.get_faq_by_slug(key)
+        entry = await faqs.get_by_slug(key)
     if entry is None:
         raise faq_exceptions.FaqEntryNotFound()
     return entry

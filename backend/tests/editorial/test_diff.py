@@ -2,7 +2,7 @@
 
 import pytest
 
-from mnp_chatbot.knowledge.diff import DiffPart, text_diff
+from mnp_chatbot.editorial.diff import DiffPart, text_diff
 
 
 @pytest.mark.parametrize(

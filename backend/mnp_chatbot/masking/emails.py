@@ -1,7 +1,7 @@
 import re
 from collections.abc import Iterator
 
-from mnp_chatbot.privacy.kinds import Found, PiiKind
+from mnp_chatbot.masking.kinds import Found, PiiKind
 
 # Local parts are loose on purpose: old docomo/au addresses hold "..", or a "." just before the "@".
 _EMAIL = re.compile(

@@ -1,7 +1,7 @@
 """Scores the masker against a labelled corpus: per-kind precision, recall and F1.
 
 A finding counts as correct when its kind and its exact text match a label of the same case; the
-corpus format is described at the top of `tests/privacy/corpus.yaml`.
+corpus format is described at the top of `tests/masking/corpus.yaml`.
 """
 
 from collections import Counter
@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from mnp_chatbot.privacy.kinds import PiiKind
-from mnp_chatbot.privacy.masking import Masked, mask_pii
+from mnp_chatbot.masking.kinds import PiiKind
+from mnp_chatbot.masking.masker import Masked, mask_pii
 
 Label: TypeAlias = tuple[PiiKind, str]
 

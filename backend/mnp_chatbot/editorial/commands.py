@@ -22,9 +22,9 @@ from mnp_chatbot.core import db
 from mnp_chatbot.core import redis as store_module
 from mnp_chatbot.core.config import Settings, get_settings
 from mnp_chatbot.core.resources import command_database
+from mnp_chatbot.editorial.service import ImportReport, KnowledgeEditor
 from mnp_chatbot.faq.index import CHANGES_CHANNEL
 from mnp_chatbot.knowledge import formats
-from mnp_chatbot.knowledge.editor import ImportReport, KnowledgeEditor
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
 
 errors = Console(stderr=True)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query
 
 from mnp_chatbot.auth.dependencies import AdminUser, StaffUser
 from mnp_chatbot.auth.router import errors
-from mnp_chatbot.knowledge.dependencies import FaqReviewServiceDep
-from mnp_chatbot.knowledge.review_models import ReviewStatus
-from mnp_chatbot.knowledge.review_schemas import FaqReviewList, FaqReviewRead, FaqReviewReject
-from mnp_chatbot.knowledge.reviews import ReviewView
+from mnp_chatbot.editorial.dependencies import FaqReviewServiceDep
+from mnp_chatbot.editorial.models import ReviewStatus
+from mnp_chatbot.editorial.review_schemas import FaqReviewList, FaqReviewRead, FaqReviewReject
+from mnp_chatbot.editorial.reviews import ReviewView
 
 router = APIRouter(prefix="/api/admin/faq-reviews", tags=["admin: knowledge"])
 DECIDE_ERRORS = errors(401, 403, 404, 409, 422, 429)

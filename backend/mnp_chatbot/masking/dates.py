@@ -4,8 +4,8 @@ it in the sentence, or when 生まれ/生 follows it. Contract, visit and expiry
 import re
 from collections.abc import Iterator
 
-from mnp_chatbot.privacy.context import DATE_CUES, Context, Cue
-from mnp_chatbot.privacy.kinds import Found, PiiKind
+from mnp_chatbot.masking.context import DATE_CUES, Context, Cue
+from mnp_chatbot.masking.kinds import Found, PiiKind
 
 _YEAR = (
     r"(?:(?:明治|大正|昭和|平成|令和) ?(?:元|[0-9]{1,2})"

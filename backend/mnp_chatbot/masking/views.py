@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from mnp_chatbot.privacy.kinds import PLACEHOLDERS
+from mnp_chatbot.masking.kinds import PLACEHOLDERS
 
 BLANK = "\x00"
 

@@ -14,7 +14,7 @@ from mnp_chatbot.core import clock
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import FaqView
-from mnp_chatbot.privacy import masking
+from mnp_chatbot.masking import masker
 
 FIRST_TURN = engine.Conversation(context.Slots(), None)
 
@@ -43,7 +43,7 @@ class Bench:
 
     def try_question(self, question: str, *, limit: int) -> BenchResult:
         snapshot = self.index.snapshot
-        masked = masking.mask_pii(question).text
+        masked = masker.mask_pii(question).text
         decision = engine.decide(question, masked, FIRST_TURN, snapshot, today=self.today())
         query = decision.query or question
         ranking = tuple(
@@ -51,5 +51,5 @@ class Bench:
             for rank, hit in enumerate(snapshot.search(query)[:limit], start=1)
         )
         thresholds = composer.DEFAULT_THRESHOLDS
-        echoed = masking.mask_pii(query).text
+        echoed = masker.mask_pii(query).text
         return BenchResult(masked, echoed, decision.reply, ranking, snapshot.version, thresholds)

@@ -5,7 +5,7 @@ bare number after the town (「…町488」) counts only after a prefecture and 
 import re
 from collections.abc import Iterator
 
-from mnp_chatbot.privacy.kinds import Found, PiiKind
+from mnp_chatbot.masking.kinds import Found, PiiKind
 
 _PREFECTURES = (
     "北海道|東京都|京都府|大阪府|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|"

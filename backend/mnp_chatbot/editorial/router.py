@@ -11,10 +11,16 @@ from fastapi import APIRouter, Path, Query, Response
 
 from mnp_chatbot.auth.dependencies import AdminUser, CurrentUser, StaffUser
 from mnp_chatbot.auth.router import errors
-from mnp_chatbot.faq.models import FaqEntry
-from mnp_chatbot.faq.schemas import FaqEntryRead
-from mnp_chatbot.knowledge import formats
-from mnp_chatbot.knowledge.admin_schemas import (
+from mnp_chatbot.editorial.bench import BenchResult
+from mnp_chatbot.editorial.dependencies import (
+    BenchDep,
+    DownloadFormat,
+    KnowledgeEditorDep,
+    RawBody,
+    UploadFormat,
+)
+from mnp_chatbot.editorial.review_schemas import FaqEntryWritten
+from mnp_chatbot.editorial.schemas import (
     CarrierWritten,
     FaqEntryWrite,
     FaqPage,
@@ -22,17 +28,10 @@ from mnp_chatbot.knowledge.admin_schemas import (
     TryRequest,
     TryResponse,
 )
-from mnp_chatbot.knowledge.bench import BenchResult
-from mnp_chatbot.knowledge.dependencies import (
-    BenchDep,
-    DownloadFormat,
-    KnowledgeEditorDep,
-    RawBody,
-    UploadFormat,
-)
-from mnp_chatbot.knowledge.editor import ImportReport
-from mnp_chatbot.knowledge.repository import FaqFilters
-from mnp_chatbot.knowledge.review_schemas import FaqEntryWritten
+from mnp_chatbot.editorial.service import ImportReport
+from mnp_chatbot.faq.models import FaqEntry
+from mnp_chatbot.faq.schemas import FaqEntryRead, FaqFilters
+from mnp_chatbot.knowledge import formats
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 router = APIRouter(prefix="/api/admin", tags=["admin: knowledge"])

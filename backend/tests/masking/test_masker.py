@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mnp_chatbot.privacy import evaluation, masking
-from mnp_chatbot.privacy.masking import PLACEHOLDERS, PiiKind, mask_pii
+from mnp_chatbot.masking import evaluation, masker
+from mnp_chatbot.masking.masker import PLACEHOLDERS, PiiKind, mask_pii
 
 CORPUS = Path(__file__).with_name("corpus.yaml")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
@@ -137,7 +137,7 @@ class TestMaskPii:
         ],
     )
     def test_leaves_numbers_that_are_not_personal_data(self, text: str) -> None:
-        assert mask_pii(text) == masking.Masked(text=text, spans=())
+        assert mask_pii(text) == masker.Masked(text=text, spans=())
 
     def test_kinds_selects_which_findings_are_replaced_without_changing_them(self) -> None:
         text = "090-0123-4567、予約番号 1234567890、名前は山田太郎です"

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from mnp_chatbot.auth.models import User
+from mnp_chatbot.editorial.models import FaqReview, ReviewStatus
 from mnp_chatbot.faq.models import FaqEntry
-from mnp_chatbot.knowledge.review_models import FaqReview, ReviewStatus
 
 Requester = aliased(User)
 Decider = aliased(User)

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from mnp_chatbot.privacy.checksums import luhn_valid, my_number_check_digit, my_number_valid
+from mnp_chatbot.masking.checksums import luhn_valid, my_number_check_digit, my_number_valid
 
 
 def _check_digit_by_the_ordinance(base: str) -> int:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mnp_chatbot.audit.service import AuditAction, AuditEvent, AuditTrail, DetailValue
+from mnp_chatbot.editorial.diff import DiffPart, text_diff
+from mnp_chatbot.editorial.exceptions import FaqReviewDecided, FaqReviewNotFound, FaqReviewStale, FaqSlugTaken
+from mnp_chatbot.editorial.models import FaqReview, ReviewStatus
+from mnp_chatbot.editorial.repository import FaqReviewRepository, ReviewRow
+from mnp_chatbot.editorial.service import Announcer, apply_document, changed_fields, faq_document, live_hash
 from mnp_chatbot.faq.models import FaqEntry
-from mnp_chatbot.knowledge.diff import DiffPart, text_diff
-from mnp_chatbot.knowledge.editor import Announcer, apply_document, changed_fields, faq_document, live_hash
-from mnp_chatbot.knowledge.exceptions import FaqReviewDecided, FaqReviewNotFound, FaqReviewStale, FaqSlugTaken
-from mnp_chatbot.knowledge.repository import KnowledgeRepository
-from mnp_chatbot.knowledge.review_models import FaqReview, ReviewStatus
-from mnp_chatbot.knowledge.review_repository import FaqReviewRepository, ReviewRow
+from mnp_chatbot.faq.repository import FaqRepository
 from mnp_chatbot.knowledge.schemas import FaqDocument
 
 
@@ -98,12 +98,12 @@ class FaqReviewService:
             if live_hash(entry) != review.base_hash:
                 raise FaqReviewStale()
             document = FaqDocument.model_validate(review.proposed)
-            taken = await KnowledgeRepository(session).get_faq_by_slug(document.slug)
+            taken = await FaqRepository(session).get_by_slug(document.slug)
             if taken is not None and taken.id != entry.id:
                 raise FaqSlugTaken()
             fields = changed_fields(faq_document(entry), document)
             apply_document(entry, document, review.publish)
-            await KnowledgeRepository(session).save_faq(entry)
+            await FaqRepository(session).save(entry)
             self._decide(review, actor, ReviewStatus.APPROVED, None)
             details: dict[str, DetailValue] = {"slug": entry.slug, "fields": fields, "review": str(review.id)}
             await self._record(session, AuditAction.FAQ_REVIEW_APPROVED, actor, entry, details)

@@ -4,12 +4,12 @@ from fastapi import Depends, Query, Request
 
 from mnp_chatbot.audit.dependencies import AuditTrailDep
 from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.editorial.bench import Bench
+from mnp_chatbot.editorial.exceptions import UnsupportedKnowledgeFormat
+from mnp_chatbot.editorial.reviews import FaqReviewService
+from mnp_chatbot.editorial.service import KnowledgeEditor
 from mnp_chatbot.faq.dependencies import KnowledgeIndexDep
 from mnp_chatbot.knowledge import formats
-from mnp_chatbot.knowledge.bench import Bench
-from mnp_chatbot.knowledge.editor import KnowledgeEditor
-from mnp_chatbot.knowledge.exceptions import UnsupportedKnowledgeFormat
-from mnp_chatbot.knowledge.reviews import FaqReviewService
 
 
 async def get_editor(
