@@ -23,6 +23,7 @@ from mnp_chatbot.chat.endpoint import ChatEndpoint
 from mnp_chatbot.chat.llm_answer import LlmAnswerer
 from mnp_chatbot.chat.service import ChatConfig, ChatService
 from mnp_chatbot.chat.turn_store import TurnStore
+from mnp_chatbot.container import Services
 from mnp_chatbot.core import heap
 from mnp_chatbot.core.config import Settings, get_settings, is_placeholder
 from mnp_chatbot.core.logging import configure_logging, get_logger
@@ -46,34 +47,35 @@ from mnp_chatbot.realtime import handoff as realtime_handoff
 from mnp_chatbot.realtime.server import ConnectionCounter, Realtime, create_server
 
 log = get_logger(__name__)
-DEVELOPMENT_TOKEN_KEY = b"mnp-chatbot-development-session-key"
 MODELS = db_models.Base.metadata  # every mapper registered before the first query
 
 
 class State(TypedDict):
     resources: Resources
+    services: Services
 
 
 def chat_config(settings: Settings) -> ChatConfig:
-    key = (
-        settings.SESSION_SECRET.get_secret_value().encode()
-        if settings.SESSION_SECRET
-        else DEVELOPMENT_TOKEN_KEY
-    )
     return ChatConfig(
-        token_key=key,
+        token_key=settings.session_key,
         mask_personal_data=settings.MASK_PERSONAL_DATA,
         session_idle=dt.timedelta(hours=settings.SESSION_IDLE_TIMEOUT_HOURS),
     )
 
 
-def open_chat_model(settings: Settings, store: Store | None = None) -> llm_openai.OpenAIChatModel | None:
-    """The LLM when OPENAI_API_KEY holds a real key; without one, answers are curated (retrieval-only).
-    With Redis, its circuit breaker is shared by every replica."""
+def open_llm_client(settings: Settings) -> llm_openai.Client | None:
+    """The one OpenAI client (chat and embeddings) when OPENAI_API_KEY holds a real key; without one,
+    answers are curated (retrieval-only) and retrieval is lexical."""
     key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
     if is_placeholder(key):
         return None
-    client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+    return llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+
+
+def chat_model(
+    settings: Settings, client: llm_openai.Client, store: Store | None = None
+) -> llm_openai.OpenAIChatModel:
+    """The chat model on `client`. With Redis, its circuit breaker is shared by every replica."""
     threshold, cooldown = settings.LLM_BREAKER_THRESHOLD, settings.LLM_BREAKER_COOLDOWN_SECONDS
     breaker = llm_openai.CircuitBreaker(threshold=threshold, cooldown=cooldown)
     shared = None
@@ -90,23 +92,12 @@ def open_chat_model(settings: Settings, store: Store | None = None) -> llm_opena
     )
 
 
-async def open_dense_index(settings: Settings, resources: Resources) -> DenseIndex | None:
-    """pgvector search when an embedding provider is configured and the database has pgvector; entries are
-    embedded in the background. Without pgvector (checks.database.vector = false) retrieval is lexical."""
-    resources.extras["vector"] = vector = await dense_supported(resources.sessionmaker)
-    if not vector:
-        log.warning("database.vector.missing", note=NO_VECTOR_NOTE)
-    key = settings.OPENAI_API_KEY.get_secret_value() if settings.OPENAI_API_KEY else ""
-    if is_placeholder(key) or not vector:
-        return None
-    client = llm_openai.open_client(api_key=key, base_url=settings.OPENAI_BASE_URL)
+def dense_index(settings: Settings, resources: Resources, client: llm_openai.Client) -> DenseIndex:
+    """pgvector search; entries are embedded in the background."""
     embedder = llm_openai.OpenAIEmbedder(
         client, model=settings.OPENAI_EMBEDDING_MODEL, dimensions=EMBEDDING_DIMENSIONS
     )
-    dense = DenseIndex(resources.sessionmaker, embedder)
-    resources.extras["embedding_task"] = asyncio.create_task(_embed_in_background(dense))
-    resources.extras["embedding_client"] = client
-    return dense
+    return DenseIndex(resources.sessionmaker, embedder)
 
 
 async def _embed_in_background(dense: DenseIndex) -> None:
@@ -116,19 +107,16 @@ async def _embed_in_background(dense: DenseIndex) -> None:
         log.warning("faq.embeddings.failed", error=type(error).__name__)
 
 
-async def _close_dense(resources: Resources) -> None:
-    task = resources.extras.get("embedding_task")
-    if isinstance(task, asyncio.Task):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    client = resources.extras.get("embedding_client")
-    if client is not None:
-        await client.close()
+async def _cancel(task: "asyncio.Task[None]") -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
-def open_handoffs(settings: Settings, resources: Resources, chat: ChatService) -> HandoffService:
-    """The hand-off service, shared by the chat (web now, LINE later) and the console."""
+def open_handoffs(
+    settings: Settings, resources: Resources, chat: ChatService, guard: security.SecurityServices
+) -> HandoffService:
+    """The hand-off service, shared by the chat (web and LINE) and the console."""
     defaults = HandoffPolicy(
         hours=settings.HANDOFF_HOURS,
         holidays=tuple(settings.HANDOFF_HOLIDAYS),
@@ -136,16 +124,89 @@ def open_handoffs(settings: Settings, resources: Resources, chat: ChatService) -
         reclaim_seconds=settings.HANDOFF_RECLAIM_SECONDS,
         abandon_seconds=settings.HANDOFF_ABANDON_SECONDS,
     )
-    handoffs = HandoffService(
-        resources.sessionmaker,
-        resources.extras["audit"],
-        resources.extras["encryptor"],
-        defaults,
-        mask=chat.mask,
-    )
+    handoffs = HandoffService(resources.sessionmaker, guard.audit, guard.encryptor, defaults, mask=chat.mask)
     chat.handoffs = handoffs
-    resources.extras["handoffs"] = handoffs
     return handoffs
+
+
+async def open_knowledge(
+    stack: contextlib.AsyncExitStack,
+    resources: Resources,
+    client: llm_openai.Client | None,
+    settings: Settings,
+) -> tuple[KnowledgeIndex, DenseIndex | None, "asyncio.Task[None] | None", bool]:
+    """The knowledge index (loaded, watching for changes) and, when an embedding provider is configured
+    and the database has pgvector, dense search with its background embedding. Without pgvector
+    (checks.database.vector = false) retrieval is lexical."""
+    index = KnowledgeIndex(resources.sessionmaker, resources.store)
+    await index.reload()
+    index.start_watching()
+    stack.push_async_callback(index.close)
+    vector = await dense_supported(resources.sessionmaker)
+    if not vector:
+        log.warning("database.vector.missing", note=NO_VECTOR_NOTE)
+    if client is None or not vector:
+        return index, None, None, vector
+    dense = dense_index(settings, resources, client)
+    embedding = asyncio.create_task(_embed_in_background(dense))
+    stack.push_async_callback(_cancel, embedding)
+    index.on_rebuilt.append(lambda: _embed_in_background(dense))
+    return index, dense, embedding, vector
+
+
+async def open_services(
+    stack: contextlib.AsyncExitStack,
+    settings: Settings,
+    resources: Resources,
+    realtime: Realtime,
+    rate_limits: RateLimits,
+) -> Services:
+    """Every service, started in order; `stack` stops them in the reverse order."""
+    client = open_llm_client(settings)
+    if client is not None:
+        stack.push_async_callback(client.close)
+    index, dense, embedding, vector = await open_knowledge(stack, resources, client, settings)
+    model = chat_model(settings, client, resources.store) if client is not None else None
+    answerer = None
+    if model is not None:
+        answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))
+        log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
+    turns = TurnStore(resources.pool)
+    chat = ChatService(resources.sessionmaker, turns, index, chat_config(settings), llm=answerer, dense=dense)
+    realtime.chat = chat
+    guard = security.services(resources, rate_limits, realtime=realtime)
+    handoffs = open_handoffs(settings, resources, chat, guard)
+    realtime_handoff.attach(realtime, handoffs)
+    realtime.auth = guard.auth
+    sweep = SweepSchedule(handoffs, interval=settings.HANDOFF_SWEEP_INTERVAL_SECONDS)
+    sweep.start()
+    stack.push_async_callback(sweep.stop)
+    purge = security.retention_schedule(resources, guard.audit)
+    purge.start()
+    stack.push_async_callback(purge.stop)
+    line = line_runtime.open_channel(
+        resources, chat, encryptor=guard.encryptor, rights=guard.data_rights, handoffs=handoffs
+    )
+    if line is not None:
+        stack.push_async_callback(line.close)
+    index.on_rebuilt.append(heap.settle_after_rebuild)
+    heap.settle()
+    return Services(
+        resources=resources,
+        index=index,
+        chat=chat,
+        audit=guard.audit,
+        auth=guard.auth,
+        users=guard.users,
+        encryptor=guard.encryptor,
+        data_rights=guard.data_rights,
+        handoffs=handoffs,
+        llm_model=model.name if model is not None else None,
+        vector=vector,
+        dense=dense,
+        embedding=embedding,
+        line=line,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -160,50 +221,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        async with open_resources(settings) as resources:
-            index = KnowledgeIndex(resources.sessionmaker, resources.store)
-            await index.reload()
-            index.start_watching()
-            model = open_chat_model(settings, resources.store)
-            answerer = None
-            if model is not None:
-                answerer = LlmAnswerer(model, resources.store, prompts.load("answer.ja"))
-                resources.extras["llm_status"] = {"status": "configured", "model": model.name}
-                log.info("llm.configured", model=model.name, prompt_version=answerer.prompt.version)
-            dense = await open_dense_index(settings, resources)
-            if dense is not None:
-                index.on_rebuilt.append(lambda: _embed_in_background(dense))
-            turns = TurnStore(resources.pool)
-            chat = ChatService(
-                resources.sessionmaker, turns, index, chat_config(settings), llm=answerer, dense=dense
-            )
-            realtime.chat = chat
-            resources.extras.update(knowledge=index, chat=chat, realtime=realtime, index_ready=True)
-            token_key = chat_config(settings).token_key
-            resources.extras.update(
-                security.services(resources, rate_limits, token_key=token_key, realtime=realtime)
-            )
-            handoffs = open_handoffs(settings, resources, chat)
-            realtime_handoff.attach(realtime, handoffs)
-            realtime.auth = resources.extras["auth"]
-            sweep = SweepSchedule(handoffs, interval=settings.HANDOFF_SWEEP_INTERVAL_SECONDS)
-            sweep.start()
-            purge = security.retention_schedule(resources)
-            purge.start()
-            line_runtime.open_channel(resources, chat, token_key=token_key)
-            index.on_rebuilt.append(heap.settle_after_rebuild)
-            heap.settle()
+        async with contextlib.AsyncExitStack() as stack:
+            resources = await stack.enter_async_context(open_resources(settings))
+            services = await open_services(stack, settings, resources, realtime, rate_limits)
             log.info("app.started", version=__version__, environment=settings.ENVIRONMENT.value)
-            try:
-                yield {"resources": resources}
-            finally:
-                await line_runtime.close_channel(resources)
-                await purge.stop()
-                await sweep.stop()
-                await index.close()
-                if model is not None:
-                    await model.close()
-                await _close_dense(resources)
+            yield {"resources": resources, "services": services}
         log.info("app.stopped")
 
     docs = settings.api_docs_enabled  # in production only with ENABLE_API_DOCS

@@ -7,7 +7,7 @@ of them, by its own endpoint (channels/line/webhook.py), which sets the same hea
 """
 
 import datetime as dt
-from typing import cast
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -30,7 +30,6 @@ from mnp_chatbot.realtime.handlers import room_of
 from mnp_chatbot.realtime.server import Realtime
 
 log = get_logger(__name__)
-DEVELOPMENT_ENCRYPTION_PASSPHRASE = "mnp-chatbot-development-encryption-key"
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Request-ID", SESSION_TOKEN_HEADER]
 CORS_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
@@ -60,17 +59,22 @@ def with_headers(outer: ASGIApp, app: FastAPI) -> ASGIApp:
     return SecurityHeadersMiddleware(outer, policy=app.state.header_policy)
 
 
+@dataclass(frozen=True, slots=True)
+class SecurityServices:
+    audit: AuditTrail
+    auth: AuthService
+    users: UserService
+    encryptor: Encryptor
+    data_rights: DataRightsService
+
+
 def encryptor(settings: Settings) -> Encryptor:
     if settings.ENCRYPTION_KEY is None:
         log.warning("privacy.encryption_key_missing", effect="development key; set ENCRYPTION_KEY")
-        return Encryptor.from_secret(DEVELOPMENT_ENCRYPTION_PASSPHRASE)
-    return Encryptor.from_secret(settings.ENCRYPTION_KEY.get_secret_value())
+    return Encryptor.from_secret(settings.encryption_secret)
 
 
-def services(
-    resources: Resources, rate_limits: RateLimits, *, token_key: bytes, realtime: Realtime
-) -> dict[str, object]:
-    """The security services, keyed as the routers' dependencies look them up in `resources.extras`."""
+def services(resources: Resources, rate_limits: RateLimits, *, realtime: Realtime) -> SecurityServices:
     settings = resources.settings
     audit = AuditTrail(enabled=settings.ENABLE_AUDIT_LOGS)
     sealed = encryptor(settings)
@@ -81,7 +85,7 @@ def services(
     data_rights = DataRightsService(
         resources.sessionmaker,
         DataRightsConfig(
-            token_key=token_key,
+            token_key=settings.session_key,
             enabled=settings.GDPR_COMPLIANCE,
             session_idle=dt.timedelta(hours=settings.SESSION_IDLE_TIMEOUT_HOURS),
         ),
@@ -90,27 +94,22 @@ def services(
         resources.store,
         forget_live=forget_live,
     )
-    return {
-        "audit": audit,
-        "auth": AuthService(
-            resources.sessionmaker,
-            AuthConfig.from_settings(settings),
-            audit,
-            LoginThrottle(rate_limits.login, rate_limits.login_account),
-        ),
-        "users": UserService(resources.sessionmaker, audit),
-        "encryptor": sealed,
-        "data_rights": data_rights,
-        "rate_limits": rate_limits,
-    }
+    auth = AuthService(
+        resources.sessionmaker,
+        AuthConfig.from_settings(settings),
+        audit,
+        LoginThrottle(rate_limits.login, rate_limits.login_account),
+    )
+    users = UserService(resources.sessionmaker, audit)
+    return SecurityServices(audit, auth, users, sealed, data_rights)
 
 
-def retention_schedule(resources: Resources) -> RetentionSchedule:
+def retention_schedule(resources: Resources, audit: AuditTrail) -> RetentionSchedule:
     settings = resources.settings
     return RetentionSchedule(
         resources.engine,
         resources.sessionmaker,
-        cast(AuditTrail, resources.extras["audit"]),
+        audit,
         days=settings.DATA_RETENTION_DAYS,
         interval=settings.RETENTION_PURGE_INTERVAL_SECONDS,
     )

@@ -21,6 +21,7 @@ from asgi_lifespan import LifespanManager
 
 from mnp_chatbot.chat.replay import Dialogue, is_dialogue_set, read_jsonl
 from mnp_chatbot.cli import run_migrations
+from mnp_chatbot.container import Services
 from mnp_chatbot.core import db, embedded_db
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import configure_logging
@@ -143,9 +144,9 @@ async def evaluate_in_process(sets: Sequence[Path]) -> None:
 
 def _index_of(manager: LifespanManager) -> KnowledgeIndex:
     state = manager._state  # the lifespan state FastAPI hands to requests
-    index = state["resources"].extras["knowledge"]
-    assert isinstance(index, KnowledgeIndex)
-    return index
+    services = state["services"]
+    assert isinstance(services, Services)
+    return services.index
 
 
 async def _seed(settings: Settings) -> None:

@@ -1,7 +1,7 @@
 """Who is calling: `CurrentUser` for any signed-in console user, `require_role(...)` for a role check."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -10,6 +10,7 @@ from mnp_chatbot.auth.exceptions import InsufficientRole
 from mnp_chatbot.auth.models import User, UserRole
 from mnp_chatbot.auth.service import AuthService, Principal
 from mnp_chatbot.auth.users import UserService
+from mnp_chatbot.container import ServicesDep
 from mnp_chatbot.core.dependencies import ResourcesDep
 from mnp_chatbot.core.errors import Unauthorized
 from mnp_chatbot.core.ratelimit import scope_client_address, trusted_networks
@@ -17,12 +18,12 @@ from mnp_chatbot.core.ratelimit import scope_client_address, trusted_networks
 bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/auth/login")
 
 
-async def get_auth_service(resources: ResourcesDep) -> AuthService:
-    return cast(AuthService, resources.extras["auth"])
+async def get_auth_service(services: ServicesDep) -> AuthService:
+    return services.auth
 
 
-async def get_user_service(resources: ResourcesDep) -> UserService:
-    return cast(UserService, resources.extras["users"])
+async def get_user_service(services: ServicesDep) -> UserService:
+    return services.users
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]

@@ -8,6 +8,7 @@ sign-in is still live and the role.
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mnp_chatbot import container
 from mnp_chatbot.auth import tokens
 from mnp_chatbot.core.errors import Unauthorized
 from mnp_chatbot.core.logging import get_logger
@@ -33,9 +34,8 @@ class ConsoleAuthGate:
             await self.app(scope, receive, send)
             return
         token = bearer_token(scope)
-        resources = scope.get("state", {}).get("resources")
-        auth = resources.extras.get("auth") if resources is not None else None
-        if token is None or auth is None or not self._valid(token, auth.config.signing_key):
+        services = container.services_of(scope.get("state"))
+        if token is None or services is None or not self._valid(token, services.auth.config.signing_key):
             await send_error(send, Unauthorized(headers={"WWW-Authenticate": "Bearer"}))
             return
         await self.app(scope, receive, send)

@@ -1,14 +1,14 @@
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Response
 
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.chat.tokens import SESSION_TOKEN_HEADER, TOKEN_PATTERN
-from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.container import ServicesDep
 
 
-async def get_chat_service(resources: ResourcesDep) -> ChatService:
-    return cast(ChatService, resources.extras["chat"])
+async def get_chat_service(services: ServicesDep) -> ChatService:
+    return services.chat
 
 
 ChatServiceDep = Annotated[ChatService, Depends(get_chat_service)]

@@ -14,25 +14,24 @@ documenting the endpoint in the OpenAPI document.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
 
 from pydantic import ValidationError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mnp_chatbot import container
 from mnp_chatbot.chat.dependencies import get_chat_service
 from mnp_chatbot.chat.router import inbound_of, response_of
 from mnp_chatbot.chat.schemas import ChatRequest
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.errors import AppError
 from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.core.resources import Resources
 from mnp_chatbot.core.unavailable import ServiceUnavailable, is_unavailable
 
 log = get_logger(__name__)
 PATH = "/api/chat"
 JSON_HEADERS = [(b"content-type", b"application/json")]
-ChatServiceOf = Callable[[Resources], Awaitable[ChatService]]
+ChatServiceOf = Callable[[container.Services], Awaitable[ChatService]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +82,10 @@ class ChatEndpoint:
     async def _answer(self, scope: Scope, request: ChatRequest, send: Send) -> None:
         scope["route"] = ROUTE
         try:
-            chat = await self.chat_service(cast(Resources, scope["state"]["resources"]))
+            services = container.services_of(scope.get("state"))
+            if services is None:
+                raise container.ServicesMissing()
+            chat = await self.chat_service(services)
             result = await chat.reply(inbound_of(request))
         except AppError as error:
             await _send(send, error.status_code, error.body(), error.headers)

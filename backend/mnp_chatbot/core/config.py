@@ -35,6 +35,14 @@ NO_EFFECT: dict[str, str] = {
 
 PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "<", "placeholder", "$(")
 REQUIRED_IN_PRODUCTION = ("JWT_SECRET", "SESSION_SECRET", "ENCRYPTION_KEY")
+# What the secrets fall back to outside production (where they are required); the readiness check refuses
+# them as production secrets.
+DEVELOPMENT_SESSION_KEY = "mnp-chatbot-development-session-key"
+DEVELOPMENT_ENCRYPTION_KEY = "mnp-chatbot-development-encryption-key"
+DEVELOPMENT_RATE_LIMIT_KEY = "mnp-chatbot-development-rate-limit-key"
+DEVELOPMENT_KEYS = frozenset(
+    {DEVELOPMENT_SESSION_KEY, DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_RATE_LIMIT_KEY}
+)
 
 
 class MissingEnvFile(FileNotFoundError):
@@ -239,12 +247,31 @@ class Settings(BaseSettings):
         return self.DATABASE_URL is None
 
     @property
+    def session_key(self) -> bytes:
+        """The key of customers' session tokens (SESSION_SECRET, else the development key)."""
+        return _secret(self.SESSION_SECRET, DEVELOPMENT_SESSION_KEY).encode()
+
+    @property
+    def rate_limit_key(self) -> bytes:
+        """The key that hashes rate-limited identities (SESSION_SECRET, else its own development key)."""
+        return _secret(self.SESSION_SECRET, DEVELOPMENT_RATE_LIMIT_KEY).encode()
+
+    @property
+    def encryption_secret(self) -> str:
+        """The passphrase of personal data at rest (ENCRYPTION_KEY, else the development key)."""
+        return _secret(self.ENCRYPTION_KEY, DEVELOPMENT_ENCRYPTION_KEY)
+
+    @property
     def line_enabled(self) -> bool:
         """The LINE channel runs only with both its secret and its access token."""
         return all(
             value is not None and not is_placeholder(value.get_secret_value())
             for value in (self.LINE_CHANNEL_SECRET, self.LINE_CHANNEL_ACCESS_TOKEN)
         )
+
+
+def _secret(value: SecretStr | None, development: str) -> str:
+    return value.get_secret_value() if value is not None else development
 
 
 def is_placeholder(value: str) -> bool:

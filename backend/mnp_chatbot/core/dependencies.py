@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,9 @@ from mnp_chatbot.core.resources import Resources
 
 
 async def get_resources(request: Request) -> Resources:
-    return cast(Resources, request.state.resources)
+    resources = request.state.resources
+    assert isinstance(resources, Resources), "the lifespan puts the resources in every request's state"
+    return resources
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]

@@ -45,7 +45,6 @@ from mnp_chatbot.core.redis import client_options
 
 log = get_logger(__name__)
 KEY_PREFIX = "mnp:ratelimit"
-DEVELOPMENT_KEY = b"mnp-chatbot-development-rate-limit-key"
 REDIS_TIMEOUT_SECONDS = 0.5
 SWEEP_SECONDS = 5.0  # how often the in-process storage drops expired counters
 SESSION_BODY_MAX_BYTES = 16_384  # a chat body larger than this is not read for its sessionId
@@ -169,8 +168,7 @@ class RateLimits:
     def from_settings(cls, settings: Settings) -> "RateLimits":
         storage = create_storage(settings)
         window = max(1, math.ceil(settings.RATE_LIMIT_WINDOW_MS / 1000))
-        secret = settings.SESSION_SECRET
-        key = secret.get_secret_value().encode() if secret else DEVELOPMENT_KEY
+        key = settings.rate_limit_key
 
         def item(amount: int) -> RateLimitItem:
             return RateLimitItemPerSecond(amount, window)

@@ -2,8 +2,7 @@
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -15,15 +14,16 @@ from mnp_chatbot.core.logging import get_logger
 log = get_logger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Resources:
+    """The infrastructure: settings, database, store. The services on top are `container.Services`."""
+
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     pool: db.DriverConnections  # the engine's connections as asyncpg's, for the hot paths' fixed statements
     store: store_module.Store
     embedded: embedded_db.EmbeddedPostgres | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def database_url(settings: Settings, embedded: embedded_db.EmbeddedPostgres | None) -> str:

@@ -1,13 +1,13 @@
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends
 
-from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.container import ServicesDep
 from mnp_chatbot.handoff.service import HandoffService
 
 
-async def get_handoff_service(resources: ResourcesDep) -> HandoffService:
-    return cast(HandoffService, resources.extras["handoffs"])
+async def get_handoff_service(services: ServicesDep) -> HandoffService:
+    return services.handoffs
 
 
 HandoffServiceDep = Annotated[HandoffService, Depends(get_handoff_service)]

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
+from mnp_chatbot.container import Services, ServicesDep
 from mnp_chatbot.core.dependencies import ResourcesDep
 from mnp_chatbot.core.errors import Forbidden
 from mnp_chatbot.health import service
@@ -12,9 +13,10 @@ from mnp_chatbot.health.dependencies import OperationsAccess
 router = APIRouter(tags=["operations"])
 
 
-def _openai_status(resources: ResourcesDep) -> dict[str, Any]:
-    llm = resources.extras.get("llm_status")
-    return dict(llm) if isinstance(llm, dict) else {"status": "not_configured"}
+def _openai_status(services: Services) -> dict[str, Any]:
+    if services.llm_model is None:
+        return {"status": "not_configured"}
+    return {"status": "configured", "model": services.llm_model}
 
 
 @router.get(
@@ -23,7 +25,8 @@ def _openai_status(resources: ResourcesDep) -> dict[str, Any]:
     description="In production the checks are shown only to OPS_ALLOWED_NETWORKS or the OPS_TOKEN bearer; "
     "others get the status alone.",
 )
-async def health(resources: ResourcesDep, detailed: OperationsAccess) -> JSONResponse:
+async def health(services: ServicesDep, detailed: OperationsAccess) -> JSONResponse:
+    resources = services.resources
     if not detailed:
         database = await service.check_database(resources.engine)
         healthy = database["status"] == "ok"
@@ -33,9 +36,9 @@ async def health(resources: ResourcesDep, detailed: OperationsAccess) -> JSONRes
     healthy, report = await service.health_report(
         resources.engine,
         resources.store,
-        openai=_openai_status(resources),
+        openai=_openai_status(services),
         data_dir=resources.settings.DATA_DIR,
-        vector=resources.extras.get("vector"),
+        vector=services.vector,
     )
     return JSONResponse(report, status_code=200 if healthy else 503)
 
@@ -46,9 +49,9 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready", summary="Readiness: the database answers and the knowledge index is loaded")
-async def ready(resources: ResourcesDep) -> JSONResponse:
-    database = await service.check_database(resources.engine)
-    index_ready = bool(resources.extras.get("index_ready", True))
+async def ready(services: ServicesDep) -> JSONResponse:
+    database = await service.check_database(services.resources.engine)
+    index_ready = services.index.ready
     ok = database["status"] == "ok" and index_ready
     body = {"status": "ok" if ok else "unavailable", "database": database["status"], "index": index_ready}
     return JSONResponse(body, status_code=200 if ok else 503)

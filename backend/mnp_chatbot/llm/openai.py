@@ -172,6 +172,9 @@ def malformed(error: BaseException) -> LlmFailure:
     return LlmFailure(FailureReason.MALFORMED)
 
 
+Client = AsyncOpenAI  # one per process, shared by the chat model and the embedder
+
+
 def open_client(*, api_key: str, base_url: str | None, timeout: float = TOTAL_TIMEOUT) -> AsyncOpenAI:
     """One client for the process; the SDK retries nothing, our adapter decides."""
     return AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)

@@ -20,7 +20,7 @@ from cryptography import x509
 from redis.exceptions import AuthenticationError, ResponseError
 from sqlalchemy.engine import make_url
 
-from mnp_chatbot.core.config import REQUIRED_IN_PRODUCTION, Settings, is_placeholder
+from mnp_chatbot.core.config import DEVELOPMENT_KEYS, REQUIRED_IN_PRODUCTION, Settings, is_placeholder
 from mnp_chatbot.llm import openai as llm_openai
 from mnp_chatbot.operations.repository import read_facts
 
@@ -31,10 +31,6 @@ MIN_FREE_DISK_BYTES = 2 * 1024**3
 MIN_FREE_DISK_RATIO = 0.10
 MIN_AVAILABLE_MEMORY_BYTES = 1024**3
 TIMEOUT_S = 10.0
-# Keys the code falls back to in development; a production secret must not be one of them.
-DEVELOPMENT_KEYS = frozenset(
-    {"mnp-chatbot-development-session-key", "mnp-chatbot-development-encryption-key"}
-)
 
 
 @dataclass(frozen=True, slots=True)

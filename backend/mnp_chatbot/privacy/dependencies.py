@@ -1,13 +1,13 @@
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends
 
-from mnp_chatbot.core.dependencies import ResourcesDep
+from mnp_chatbot.container import ServicesDep
 from mnp_chatbot.privacy.service import DataRightsService
 
 
-async def get_data_rights(resources: ResourcesDep) -> DataRightsService:
-    return cast(DataRightsService, resources.extras["data_rights"])
+async def get_data_rights(services: ServicesDep) -> DataRightsService:
+    return services.data_rights
 
 
 DataRightsDep = Annotated[DataRightsService, Depends(get_data_rights)]

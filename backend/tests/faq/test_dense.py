@@ -98,14 +98,14 @@ async def test_an_edited_entry_is_embedded_again_when_the_index_rebuilds(
 ) -> None:
     app = create_app(make_settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=openai_server.url))
     async with LifespanManager(app, startup_timeout=60) as manager:
-        resources = manager._state["resources"]
-        await resources.extras["embedding_task"]
+        services = manager._state["services"]
+        await services.embedding
         async with sessionmaker.begin() as session:
             entry = await session.scalar(select(FaqEntry).order_by(FaqEntry.slug).limit(1))
             assert entry is not None
             before = entry.embedding_source_hash
             entry.answer += "（改訂）"
-        await resources.extras["knowledge"].reload()
+        await services.index.reload()
         for _ in range(100):
             async with sessionmaker() as session:
                 after = await session.scalar(

@@ -14,12 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from mnp_chatbot.audit.models import AuditLog
 from mnp_chatbot.chat import tokens
 from mnp_chatbot.chat.models import Conversation, Feedback, Message
-from mnp_chatbot.core.config import Settings
+from mnp_chatbot.core.config import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_SESSION_KEY, Settings
 from mnp_chatbot.handoff.models import Handoff
-from mnp_chatbot.main import DEVELOPMENT_TOKEN_KEY
 from mnp_chatbot.privacy.encryption import Encryptor
 from mnp_chatbot.privacy.service import HANDOFF_CONTACT, cache_prefixes
-from mnp_chatbot.security import DEVELOPMENT_ENCRYPTION_PASSPHRASE
 from tests.fixtures.app import SettingsFactory
 
 CONTACT = "callback 080-2468-1357"
@@ -54,7 +52,7 @@ async def conversation_id(db: async_sessionmaker[AsyncSession], token: str) -> u
     async with db() as session:
         found = await session.scalar(
             select(Conversation.id).where(
-                Conversation.token_hash == tokens.token_hash(token, DEVELOPMENT_TOKEN_KEY)
+                Conversation.token_hash == tokens.token_hash(token, DEVELOPMENT_SESSION_KEY.encode())
             )
         )
     assert found is not None
@@ -62,9 +60,7 @@ async def conversation_id(db: async_sessionmaker[AsyncSession], token: str) -> u
 
 
 async def add_handoff(db: async_sessionmaker[AsyncSession], conversation: uuid.UUID) -> None:
-    sealed = Encryptor.from_secret(DEVELOPMENT_ENCRYPTION_PASSPHRASE).encrypt_text(
-        CONTACT, context=HANDOFF_CONTACT
-    )
+    sealed = Encryptor.from_secret(DEVELOPMENT_ENCRYPTION_KEY).encrypt_text(CONTACT, context=HANDOFF_CONTACT)
     async with db.begin() as session:
         session.add(
             Handoff(session_id=conversation, reason="requested", status="waiting", contact_ciphertext=sealed)
@@ -141,7 +137,7 @@ class TestDelete:
         my_id, their_id = await conversation_id(db, mine), await conversation_id(db, theirs)
         await add_handoff(db, my_id)
         redis = aioredis.Redis.from_url(redis_url)
-        token_hash = tokens.token_hash(mine, DEVELOPMENT_TOKEN_KEY)
+        token_hash = tokens.token_hash(mine, DEVELOPMENT_SESSION_KEY.encode())
         for prefix in cache_prefixes(my_id, token_hash):
             await redis.set(prefix + "memory", b"cached", ex=600)
         await redis.set(f"conversation:{their_id}:memory", b"kept", ex=600)

@@ -1,7 +1,7 @@
 """The LINE channel's long-lived parts, opened by the app's lifespan when the channel is configured."""
 
 import datetime as dt
-from typing import cast
+from dataclasses import dataclass
 
 from mnp_chatbot.channels.line.client import LineClient
 from mnp_chatbot.channels.line.repository import EventIntake
@@ -18,7 +18,25 @@ from mnp_chatbot.privacy.service import DataRightsService
 log = get_logger(__name__)
 
 
-def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -> LineChannel | None:
+@dataclass(frozen=True, slots=True)
+class LineRuntime:
+    channel: LineChannel
+    worker: EventWorker
+
+    async def close(self) -> None:
+        """Stops the worker, then closes the channel's HTTP client."""
+        await self.worker.stop()
+        await self.channel.client.close()
+
+
+def open_channel(
+    resources: Resources,
+    chat: ChatService,
+    *,
+    encryptor: Encryptor,
+    rights: DataRightsService,
+    handoffs: HandoffService,
+) -> LineRuntime | None:
     """The channel and its worker (started), or None when LINE's secret or access token is not set."""
     settings = resources.settings
     secret, token = settings.LINE_CHANNEL_SECRET, settings.LINE_CHANNEL_ACCESS_TOKEN
@@ -29,13 +47,11 @@ def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -
         base_url=settings.LINE_API_BASE_URL,
     )
     config = LineConfig(
-        token_key=token_key,
+        token_key=settings.session_key,
         channel_secret=secret.get_secret_value().encode(),
         bot_user_id=settings.LINE_BOT_USER_ID,
         max_event_age_ms=settings.LINE_MAX_EVENT_AGE_SECONDS * 1000,
     )
-    rights = cast(DataRightsService | None, resources.extras.get("data_rights"))
-    encryptor = cast(Encryptor, resources.extras["encryptor"])
     intake = EventIntake(resources.pool)
     line = LineChannel(resources.sessionmaker, intake, client, chat, encryptor, config, rights=rights)
     worker = EventWorker(
@@ -45,20 +61,8 @@ def open_channel(resources: Resources, chat: ChatService, *, token_key: bytes) -
         lease=dt.timedelta(seconds=settings.LINE_EVENT_LEASE_SECONDS),
     )
     line.on_enqueued = worker.wake
-    handoffs = resources.extras.get("handoffs")
-    if isinstance(handoffs, HandoffService):  # operators' messages reach LINE customers by push
-        handoffs.register_delivery(ChannelName.LINE.value, line.deliver)
+    handoffs.register_delivery(ChannelName.LINE.value, line.deliver)  # operators' messages reach LINE by push
     if settings.LINE_WORKER_IN_PROCESS:
         worker.start()
-    resources.extras.update(line=line, line_worker=worker)
     log.info("line.channel.open", api=settings.LINE_API_BASE_URL)
-    return line
-
-
-async def close_channel(resources: Resources) -> None:
-    worker = resources.extras.pop("line_worker", None)
-    if isinstance(worker, EventWorker):
-        await worker.stop()
-    line = resources.extras.pop("line", None)
-    if isinstance(line, LineChannel):
-        await line.client.close()
+    return LineRuntime(line, worker)

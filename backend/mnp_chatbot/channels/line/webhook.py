@@ -10,17 +10,16 @@ security headers and a request id and is counted in `http_requests_total`; refus
 
 import time
 import uuid
-from typing import cast
 
 import orjson
 import structlog
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mnp_chatbot import container
 from mnp_chatbot.channels.line import signature
 from mnp_chatbot.channels.line.exceptions import InvalidSignature, LineChannelOff, MalformedWebhook
 from mnp_chatbot.channels.line.schemas import WebhookBody
-from mnp_chatbot.channels.line.service import LineChannel
 from mnp_chatbot.core import metrics
 from mnp_chatbot.core.errors import AppError, PayloadTooLarge
 from mnp_chatbot.core.logging import get_logger
@@ -106,10 +105,10 @@ class LineWebhook:
         self._record(status, time.perf_counter() - started)
 
     async def _acknowledge(self, scope: Scope, receive: Receive) -> None:
-        resources = scope.get("state", {}).get("resources")
-        line = cast(LineChannel | None, resources.extras.get("line") if resources is not None else None)
-        if line is None:
+        services = container.services_of(scope.get("state"))
+        if services is None or services.line is None:
             raise LineChannelOff()
+        line = services.line.channel
         raw = await read_body(scope, receive, self.max_bytes)
         signatures = [value.decode("latin-1") for name, value in scope["headers"] if name == SIGNATURE_HEADER]
         body = verified_body(raw, signatures, line.config.channel_secret)

@@ -1,15 +1,16 @@
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import cast
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from mnp_chatbot import container
 from mnp_chatbot.channels.line.service import LineChannel
 from mnp_chatbot.channels.line.worker import EventWorker
+from mnp_chatbot.container import Services
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.resources import Resources
 from mnp_chatbot.main import create_app
@@ -46,16 +47,24 @@ class LineApp:
         self.platform = platform
 
     @property
+    def services(self) -> Services:
+        services = container.services_of(self.app.state.lifespan_state)
+        assert services is not None
+        return services
+
+    @property
     def resources(self) -> Resources:
-        return cast(Resources, self.app.state.lifespan_resources)
+        return self.services.resources
 
     @property
     def line(self) -> LineChannel:
-        return cast(LineChannel, self.resources.extras["line"])
+        assert self.services.line is not None, "the LINE channel is configured in these tests"
+        return self.services.line.channel
 
     @property
     def worker(self) -> EventWorker:
-        return cast(EventWorker, self.resources.extras["line_worker"])
+        assert self.services.line is not None
+        return self.services.line.worker
 
     async def post(self, raw: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
         if self.platform is not None:
@@ -76,7 +85,7 @@ class LineApp:
 async def open_line_app(settings: Settings, platform: FakeLine | None = None) -> AsyncIterator[LineApp]:
     application = create_app(settings)
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60) as manager:
-        application.state.lifespan_resources = manager._state["resources"]
+        application.state.lifespan_state = manager._state
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield LineApp(application, http, platform)

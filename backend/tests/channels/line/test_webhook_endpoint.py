@@ -95,7 +95,7 @@ async def test_a_client_gone_before_its_body_arrived_gets_no_answer(line_app: Li
         raise AssertionError("the webhook's request went on to the app")
 
     endpoint = LineWebhook(app, max_bytes=1024, policy=HeaderPolicy())
-    state = {"resources": line_app.resources}
+    state = {"resources": line_app.resources, "services": line_app.services}
     scope = {"type": "http", "method": "POST", "path": PATH, "headers": [], "state": state}
     await endpoint(scope, receive, send)
     assert sent == []
