@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
 
 from mnp_chatbot.chat import schemas as chat_schemas
 from mnp_chatbot.core.schemas import Schema
@@ -14,8 +15,8 @@ IGNORED = "Ignored on write (read-only)"
 
 
 class FaqEntryWrite(Schema):
-    """A FAQ entry as the knowledge files hold it, plus whether it is published. Field names in snake_case
-    or the camelCase of FaqEntryRead; the rules of the knowledge files apply (FaqDocument)."""
+    """A FAQ entry as the knowledge files hold it, plus whether it is published. Field names in the camelCase
+    of FaqEntryRead (snake_case is accepted too); the rules of the knowledge files apply (FaqDocument)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -43,13 +44,10 @@ class FaqEntryWrite(Schema):
 
     @classmethod
     def api_name(cls, field: str | None) -> str | None:
-        """`official_url.x` → `officialUrl.x`: problems name fields as the client may have sent them."""
+        """`sources.0.official_url` → `sources.0.officialUrl`: problems name fields as the API spells them."""
         if field is None:
             return None
-        head, _, rest = field.partition(".")
-        info = cls.model_fields.get(head)
-        name = (info.alias if info and info.alias else head) if info else head
-        return f"{name}.{rest}" if rest else name
+        return ".".join(to_camel(part) for part in field.split("."))
 
 
 class FaqPage(Schema):

@@ -330,7 +330,7 @@ def _parse_csv(text: str, model: type[Document]) -> list[Any]:
 def _record_of(
     raw: Mapping[str | None, Any], model: type[Document], row: int
 ) -> tuple[dict[str, Any], list[Problem]]:
-    fields = model.model_fields
+    fields = model.model_fields | {info.alias: info for info in model.model_fields.values() if info.alias}
     record: dict[str, Any] = {}
     problems = []
     key = raw.get(key_field(model)) or None

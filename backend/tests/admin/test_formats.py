@@ -62,6 +62,22 @@ class TestRoundTrip:
         documents = loader.load_carriers()
         assert formats.parse(formats.dump(documents, fmt, CarrierDocument), fmt, CarrierDocument) == documents
 
+    @pytest.mark.parametrize("fmt", list(Format))
+    @pytest.mark.parametrize("model", [FaqDocument, CarrierDocument])
+    def test_a_file_in_the_camel_case_of_the_api_reads_the_same(self, fmt: Format, model: type[Any]) -> None:
+        documents = loader.load_faqs() if model is FaqDocument else loader.load_carriers()
+        exported = formats.dump(documents, fmt, model)
+        camel = [document.model_dump(mode="json", by_alias=True, exclude_none=True) for document in documents]
+        if fmt is Format.CSV:
+            header, _, rest = exported.decode("utf-8-sig").partition("\r\n")
+            assert "as_of" in header.split(",")
+            aliases = {name: info.alias or name for name, info in model.model_fields.items()}
+            camel_csv = ",".join(aliases[name] for name in header.split(",")) + "\r\n" + rest
+            assert formats.parse(camel_csv.encode(), fmt, model) == documents
+        else:
+            assert b"as_of" in exported
+            assert formats.parse(json.dumps(camel, ensure_ascii=False).encode(), fmt, model) == documents
+
     def test_yaml_export_loads_like_a_curated_file(self, tmp_path: Any) -> None:
         documents = loader.load_faqs()[:5]
         (tmp_path / "10_sample.yaml").write_bytes(formats.dump(documents, Format.YAML, FaqDocument))

@@ -16,7 +16,7 @@ const FAQ: FaqEntry = {
   alternates: ["予約番号はいつまで", "予約番号 期限"],
   keywords: [],
   brands: [],
-  fact_ids: [],
+  factIds: [],
   sources: [{ title: "総務省", url: "https://www.soumu.go.jp/" }],
   asOf: "2026-11-01",
   verification: "official",

@@ -11,7 +11,7 @@ const ENTRY: FaqEntry = {
   alternates: ["予約番号はいつまで使えますか", "予約番号 期限"],
   keywords: ["予約番号", "有効期限"],
   brands: ["docomo", "ahamo"],
-  fact_ids: ["F1-6"],
+  factIds: ["F1-6"],
   sources: [{ title: "総務省", url: "https://www.soumu.go.jp/", date: "2025-10-19" }, { title: "社内資料" }],
   asOf: "2026-11-01",
   verification: "official",

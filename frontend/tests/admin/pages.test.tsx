@@ -307,7 +307,7 @@ describe("FAQ deletion and carriers", () => {
     alternates: ["SIMロック解除", "SIMロック 必要"],
     keywords: [],
     brands: [],
-    fact_ids: [],
+    factIds: [],
     sources: [{ title: "総務省" }],
     asOf: "2026-11-01",
     verification: "official",

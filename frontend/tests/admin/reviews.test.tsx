@@ -40,7 +40,7 @@ const FAQ = {
   alternates: ["ミライ通信パックをやめたい", "ミライ通信パック 解約"],
   keywords: [],
   brands: [],
-  fact_ids: [],
+  factIds: [],
   sources: [{ title: "出典" }],
   asOf: "2026-11-01",
   verification: "official",

@@ -37,7 +37,7 @@ export interface FaqEntry {
   alternates: string[];
   keywords: string[];
   brands: string[];
-  fact_ids: string[];
+  factIds: string[];
   sources: FaqSource[];
   asOf: string;
   verification: string;
