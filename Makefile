@@ -12,7 +12,7 @@ FRONTEND_BUILT := frontend/dist/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/admin frontend/public frontend/scripts -type f 2>/dev/null) \
 	$(wildcard frontend/*.html frontend/*.ts frontend/*.json)
 
-.PHONY: setup frontend frontend-check browser deploy-tools deploy-check run migrate seed sql lint typecheck test pytest eval \
+.PHONY: setup frontend frontend-check api-types api-types-check browser deploy-tools deploy-check run migrate seed sql lint typecheck test pytest eval \
 	bench-retrieval bench-chat bench-line bench-load clean
 
 setup: $(STAMP)
@@ -33,8 +33,18 @@ $(FRONTEND_BUILT): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 	touch $(FRONTEND_BUILT)
 
-frontend-check: $(FRONTEND_DEPS)
+frontend-check: $(FRONTEND_DEPS) api-types-check
 	cd frontend && npm run lint && npm test
+
+# The front end's API types, generated from the app's OpenAPI document (openapi-typescript, pinned in
+# frontend/package.json). `make api-types` rewrites them; `make api-types-check` fails when they are stale.
+API_TYPES := frontend/src/api/generated.ts
+
+api-types: setup $(FRONTEND_DEPS)
+	bash scripts/api-types.sh $(API_TYPES)
+
+api-types-check: setup $(FRONTEND_DEPS)
+	bash scripts/api-types.sh --check $(API_TYPES)
 
 browser:
 	bash scripts/install-browser.sh

@@ -1,4 +1,7 @@
-// Wire types of the chat API (REST and socket.io bodies share them).
+// Wire types of the chat API (REST and socket.io bodies share them). Request bodies are aliases of the types
+// generated from the OpenAPI document (generated.ts, `make api-types`); the replies stay narrower here.
+
+import type { components } from "./generated";
 
 export type Rating = "up" | "down";
 
@@ -21,13 +24,8 @@ export interface Reply {
   rateable?: boolean;
 }
 
-export interface ChatRequest {
-  message: string;
-  sessionId?: string;
-  clientMessageId?: string;
-  /** "widget" when the chat is framed in another site; recorded when the conversation starts. */
-  channel?: "web" | "widget";
-}
+/** `channel` is "widget" when the chat is framed in another site; recorded when the conversation starts. */
+export type ChatRequest = components["schemas"]["ChatRequest"];
 
 /** Where the conversation's hand-off to a human stands. */
 export interface HandoffState {
@@ -59,12 +57,7 @@ export interface OperatorEvent {
   createdAt: string;
 }
 
-export interface ContactRequest {
-  sessionId: string;
-  method: "phone" | "email";
-  value: string;
-  preferredTime?: string;
-}
+export type ContactRequest = components["schemas"]["ContactBody"];
 
 export interface HistoryMessage {
   id: string;

@@ -1,4 +1,8 @@
-// Wire types of the console's API (auth, knowledge, insights), as the backend serialises them.
+// Wire types of the console's API (auth, knowledge, insights), as the backend serialises them. Those that
+// describe REST bodies exactly are aliases of the types generated from the OpenAPI document (generated.ts,
+// `make api-types`); the rest narrow them for the screens.
+
+import type { components } from "../../api/generated";
 
 export type Role = "admin" | "operator" | "viewer";
 
@@ -60,124 +64,24 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface ImportReport {
-  total: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  dryRun: boolean;
-}
+export type ImportReport = components["schemas"]["ImportReportRead"];
 
-export type Verification = "official" | "press" | "secondary" | "unverified";
-export type ChannelKind = "web" | "phone" | "shop";
+type Schemas = components["schemas"];
 
-export interface KnowledgeSource {
-  title: string;
-  url?: string | null;
-  date?: string | null;
-}
-
-export interface PortOutChannel {
-  channel: ChannelKind;
-  name: string;
-  phoneNumbers?: string[];
-  hours?: string | null;
-  note?: string | null;
-  url?: string | null;
-  verification: Verification;
-  sources?: KnowledgeSource[];
-}
-
-export interface Fee {
-  name: string;
-  channel?: ChannelKind | null;
-  amountYen?: number | null;
-  text: string;
-  asOf: string;
-  verification: Verification;
-  sources?: KnowledgeSource[];
-}
-
-export interface OneStop {
-  participates?: boolean | null;
-  since?: string | null;
-  note?: string | null;
-  verification: Verification;
-  sources?: KnowledgeSource[];
-}
-
-export interface ReservationRequirement {
-  channel: ChannelKind;
-  minDaysLeft?: number | null;
-  text: string;
-  verification: Verification;
-  sources?: KnowledgeSource[];
-}
-
-export interface GroupMove {
-  to: string;
-  kind: "plan_change" | "number_transfer" | "brand_switch";
-  note: string;
-  verification: Verification;
-  sources?: KnowledgeSource[];
-}
-
+export type Verification = Schemas["Fee"]["verification"];
+export type ChannelKind = Schemas["PortOutChannel"]["channel"];
+export type KnowledgeSource = Schemas["Source"];
+export type PortOutChannel = Schemas["PortOutChannel"];
+export type Fee = Schemas["Fee"];
+export type OneStop = Schemas["OneStop"];
+export type ReservationRequirement = Schemas["ReservationRequirement"];
+export type GroupMove = Schemas["GroupMove"];
 /** One brand of the carrier table, as GET /api/carriers returns it and PUT /api/admin/carriers/{id} takes it. */
-export interface CarrierDocument {
-  id: string;
-  name: string;
-  group: string;
-  kind: "mno" | "sub_brand" | "online_brand" | "mvno";
-  aliases: string[];
-  officialUrl: string;
-  mnpPageUrl?: string | null;
-  portOut?: PortOutChannel[];
-  acceptsShopSignup?: boolean | null;
-  shopSignupVerification?: Verification | null;
-  shopSignupSources?: KnowledgeSource[];
-  oneStop: OneStop;
-  fees?: Fee[];
-  reservationRequirements?: ReservationRequirement[];
-  groupMoves?: GroupMove[];
-  afterSwitch?: string[];
-  carrierMail?: string | null;
-  billingNote?: string | null;
-  asOf: string;
-  sources?: KnowledgeSource[];
-}
+export type CarrierDocument = Schemas["CarrierDocument"];
+export type Carrier = Schemas["CarrierRead"];
 
-export interface Carrier {
-  id: string;
-  name: string;
-  group: string;
-  kind: string;
-  aliases: string[];
-  asOf: string;
-  document: CarrierDocument;
-}
-
-export interface TryRanked {
-  rank: number;
-  entry: { id: string; slug: string; question: string; category: string };
-  hit: { score: number; confidence: number; lexical: number; brandFactor: number; matchedTerms: string[] };
-}
-
-export interface TryResponse {
-  question: string;
-  query: string;
-  reply: {
-    text: string;
-    mode: string;
-    confidence: number;
-    sources: { faqId: string; question: string; url: string | null; verified: boolean }[];
-    quickReplies: string[];
-    handoff: boolean;
-    handoffReason: string | null;
-  };
-  ranking: TryRanked[];
-  knowledgeVersion: string;
-  thresholds: { answer: number; clarify: number; related: number };
-}
+export type TryRanked = Schemas["TryRanked"];
+export type TryResponse = Schemas["TryResponse"];
 
 export interface Conversation {
   id: string;
