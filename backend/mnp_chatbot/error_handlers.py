@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnp_chatbot.core.errors import AppError, error_body
-from mnp_chatbot.core.field_errors import message_of
+from mnp_chatbot.core.field_errors import location_of, message_of
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.unavailable import UNAVAILABLE, ServiceUnavailable, is_unavailable
 
@@ -30,8 +30,12 @@ def _describe(errors: list[Any]) -> tuple[str, str]:
     if any(error.get("type") == "json_invalid" for error in errors):
         return "invalid_json", "リクエスト本文が正しいJSONではありません。"
     first = errors[0] if errors else {}
-    location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-    return "validation_error", f"入力内容に誤りがあります（{location or 'body'}: {message_of(first)}）。"
+    return "validation_error", f"入力内容に誤りがあります（{_field(first) or 'body'}: {message_of(first)}）。"
+
+
+def _field(error: Any) -> str:
+    """The dotted path of the field at fault, without the leading 「body」 (`fees.0.amount_yen`)."""
+    return ".".join(str(part) for part in location_of(error, camel=True) if part != "body")
 
 
 async def app_error(request: Request, exc: Exception) -> JSONResponse:
@@ -40,10 +44,18 @@ async def app_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """The first problem in the message; every problem, each with its field, in `problems` (a form shows
+    each next to its field)."""
     assert isinstance(exc, RequestValidationError)
-    code, message = _describe(list(exc.errors()))
-    status = 400 if code == "invalid_json" else 422
-    return JSONResponse(error_body(code, message), status_code=status)
+    errors = list(exc.errors())
+    code, message = _describe(errors)
+    if code == "invalid_json":
+        return JSONResponse(error_body(code, message), status_code=400)
+    body = error_body(code, message)
+    problems = [{"field": _field(error) or None, "message": message_of(error)} for error in errors]
+    body["error"]["field"] = problems[0]["field"] if problems else None
+    body["error"]["problems"] = problems
+    return JSONResponse(body, status_code=422)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,11 +1,14 @@
 """Pydantic's validation errors in Japanese, for the people who read them: customers' clients, operators in
 the console and whoever imports a knowledge file. A rule of our own (`raise ValueError("…")`) keeps its
-words; pydantic's built-in checks ("Field required", "String should have at most 500 characters") are
-said in Japanese with their limits.
+words, so it is written in Japanese; pydantic's built-in checks ("Field required", "String should have at
+most 500 characters") are said in Japanese with their limits. A rule across fields of a model raises
+`FieldRuleError` to name the field it is about, so the message can be shown next to that field.
 """
 
 from collections.abc import Mapping
 from typing import Any
+
+from pydantic.alias_generators import to_camel
 
 _TEMPLATES = {
     "missing": "必須の項目です",
@@ -46,6 +49,16 @@ _TEMPLATES = {
     "json_invalid": "正しいJSONではありません",
     "json_type": "正しいJSONではありません",
 }
+
+
+class FieldRuleError(ValueError):
+    """A model-level rule that one field breaks (「店頭で申し込めない」 without how that was confirmed)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 _OWN_RULES = ("value_error", "assertion_error")
 FALLBACK = "値が正しくありません"
 
@@ -64,3 +77,14 @@ def message_of(detail: Mapping[str, Any]) -> str:
         return template.format(**context)
     except (KeyError, IndexError):
         return template.split("{", 1)[0].rstrip(": ") or FALLBACK
+
+
+def location_of(detail: Mapping[str, Any], *, camel: bool = False) -> tuple[str | int, ...]:
+    """Where the error is: pydantic's location, with the field a `FieldRuleError` names added to it (in
+    camelCase for the HTTP API, whose documents travel in camelCase; as named in Python for the files)."""
+    loc = tuple(detail.get("loc", ()))
+    error = (detail.get("ctx") or {}).get("error")
+    if isinstance(error, FieldRuleError):
+        parts = error.field.split(".")
+        return (*loc, *(to_camel(part) if camel else part for part in parts))
+    return loc

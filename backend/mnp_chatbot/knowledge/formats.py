@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from mnp_chatbot.core import validation
-from mnp_chatbot.core.field_errors import message_of
+from mnp_chatbot.core.field_errors import location_of, message_of
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Document, FaqDocument
 
 D = TypeVar("D", bound=Document)
@@ -167,7 +167,7 @@ def problems_of(error: ValidationError, model: type[Document], *, row: int, key:
     """One problem per validation error, naming the field even for the cross-field rules."""
     found = []
     for detail in error.errors(include_url=False):
-        path = ".".join(str(part) for part in detail["loc"])
+        path = ".".join(str(part) for part in location_of(detail))
         message = message_of(detail)
         found.append(Problem(row, key, path or field_named_in(message, model), message))
     return found

@@ -14,9 +14,19 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
+from mnp_chatbot.core.field_errors import FieldRuleError
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,80}$")]
 BrandId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,40}$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+# The rules across fields, in the words operators read next to the field (the console, the API, imports).
+NEEDS_SOURCE = "出典を1件以上指定してください（事実を述べるFAQには出典が必要です）"
+NEEDS_OFFICIAL_URL = "公式で確認できていない情報には、確認先の公式URLが必要です"
+NEEDS_SHOP_SIGNUP_VERIFICATION = "「店頭で申し込めない」とするときは、その確認の種類を指定してください"
+NEEDS_ONE_STOP_SOURCES = (
+    "ワンストップ対応の有無を指定するときは、その出典が必要です（分からないときは「不明」にしてください）"
+)
 
 
 class Document(BaseModel):
@@ -76,9 +86,11 @@ class FaqDocument(Document):
     @model_validator(mode="after")
     def _hedged_facts_point_somewhere(self) -> "FaqDocument":
         if self.category is not Category.SMALLTALK and not self.sources:
-            raise ValueError(f"{self.slug}: a fact needs at least one source")
+            raise FieldRuleError(
+                "sources", "出典を1件以上指定してください（事実を述べるFAQには出典が必要です）"
+            )
         if not self.verification.is_verified and self.official_url is None:
-            raise ValueError(f"{self.slug}: an unverified fact needs official_url")
+            raise FieldRuleError("official_url", NEEDS_OFFICIAL_URL)
         return self
 
     @property
@@ -183,9 +195,9 @@ class CarrierDocument(Document):
     @model_validator(mode="after")
     def _definite_flags_are_sourced(self) -> "CarrierDocument":
         if self.accepts_shop_signup is False and self.shop_signup_verification is None:
-            raise ValueError(f"{self.id}: accepts_shop_signup: false needs shop_signup_verification")
+            raise FieldRuleError("shop_signup_verification", NEEDS_SHOP_SIGNUP_VERIFICATION)
         if self.one_stop.participates is not None and not self.one_stop.sources:
-            raise ValueError(f"{self.id}: a one-stop status needs its sources (null when unknown)")
+            raise FieldRuleError("one_stop.sources", NEEDS_ONE_STOP_SOURCES)
         return self
 
 

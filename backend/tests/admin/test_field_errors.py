@@ -1,6 +1,7 @@
 """Validation errors are said in Japanese with their limits, to customers and to operators alike."""
 
 import datetime as dt
+import json
 import re
 import uuid
 from typing import Any, Literal
@@ -92,3 +93,81 @@ async def test_an_operators_carrier_without_a_name_is_refused_in_japanese(
     message = response.json()["error"]["message"]
     assert "name: 必須の項目です" in message
     assert not ENGLISH.search(message)
+
+
+ENGLISH_RULE = re.compile(r"[a-z]{2,}")  # no English words (「URL」 is Japanese usage)
+
+
+def docomo_record() -> dict[str, Any]:
+    """ドコモ's record as the console sends it (camelCase)."""
+    [docomo] = [c for c in loader.load_carriers() if c.id == "docomo"]
+    record: dict[str, Any] = docomo.model_dump(mode="json", by_alias=True)
+    return record
+
+
+class TestCrossFieldRules:
+    """The knowledge schema's own rules across fields speak Japanese and name the field they are about, in
+    the API's message and in its list of problems (which the console shows next to each field)."""
+
+    @pytest.mark.parametrize(
+        ("change", "field", "words"),
+        [
+            (
+                {"acceptsShopSignup": False, "shopSignupVerification": None},
+                "shopSignupVerification",
+                "確認の種類",
+            ),
+            (
+                {"oneStop": {"participates": True, "verification": "official", "sources": []}},
+                "oneStop.sources",
+                "出典",
+            ),
+        ],
+    )
+    async def test_a_carrier_breaking_a_rule_is_refused_in_japanese_at_its_field(
+        self, client: httpx.AsyncClient, console: Console, change: dict[str, Any], field: str, words: str
+    ) -> None:
+        headers = await console.headers("admin")
+        response = await client.put(
+            "/api/admin/carriers/docomo", json=docomo_record() | change, headers=headers
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["message"].startswith(f"入力内容に誤りがあります（{field}: ")
+        assert error["problems"] == [{"field": field, "message": error["problems"][0]["message"]}]
+        said = error["problems"][0]["message"]
+        assert words in said
+        assert not ENGLISH_RULE.search(said), said
+
+    async def test_every_problem_is_listed_with_its_field(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("admin")
+        record = docomo_record()
+        record["officialUrl"] = "docomo.ne.jp"
+        record["fees"][0]["amountYen"] = -1
+        record.pop("name")
+        response = await client.put("/api/admin/carriers/docomo", json=record, headers=headers)
+        assert response.status_code == 422, response.text
+        problems = {p["field"]: p["message"] for p in response.json()["error"]["problems"]}
+        assert problems == {
+            "name": "必須の項目です",
+            "officialUrl": "正しいURLを指定してください",
+            "fees.0.amountYen": "0以上にしてください",
+        }
+
+    async def test_a_faq_import_names_the_field_of_a_rule_in_japanese(
+        self, client: httpx.AsyncClient, console: Console
+    ) -> None:
+        headers = await console.headers("admin") | {"Content-Type": "application/json"}
+        entry = next(e for e in loader.load_faqs() if e.category.value != "smalltalk")
+        record = entry.model_dump(mode="json", exclude_none=True)
+        record["verification"] = "unverified"
+        record.pop("official_url", None)
+        data = json.dumps([record], ensure_ascii=False).encode()
+        response = await client.post("/api/admin/faqs/import?dry_run=true", content=data, headers=headers)
+        assert response.status_code == 422, response.text
+        [problem] = response.json()["error"]["problems"]
+        assert problem["field"] == "official_url"
+        assert "公式URL" in problem["message"]
+        assert not ENGLISH_RULE.search(problem["message"]), problem
