@@ -12,8 +12,8 @@ from mnp_chatbot.chat.intent import ATTRIBUTE_PATTERNS, Attribute
 from mnp_chatbot.chat.reply import Mode, Reply, SourceRef
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import FaqView
+from mnp_chatbot.japanese.text import squash
 from mnp_chatbot.knowledge.schemas import CarrierDocument
-from mnp_chatbot.navigator.brands import squash
 
 HEDGE = "最新情報は各社の公式サイトでご確認ください。"
 NAVIGATOR_LABEL = "乗り換えナビ"

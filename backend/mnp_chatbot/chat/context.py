@@ -5,7 +5,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from mnp_chatbot.faq.text import normalize
+from mnp_chatbot.japanese import vocabulary
+from mnp_chatbot.japanese.text import normalize
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 
 FOLLOW_UP_MAX_CHARS = 24
@@ -13,13 +15,8 @@ FOLLOW_UP = re.compile(
     r"^(?:じゃあ|じゃ|では|なら|それ(?:じゃ|で|なら)?|あと|ちなみに|で、)|"
     r"(?:の場合|だと|では|なら|の方|のほう|は|も)(?:どう(?:です|なります)?か?|は)?[?？。]*$"
 )
-CHANNEL_WORDS = {
-    "shop": re.compile(r"お?店|店頭|ショップ|店舗|窓口"),
-    "online": re.compile(r"ネット|オンライン|web|ウェブ|サイト|アプリ"),
-}
-SIM_WORDS = {"esim": re.compile(r"esim|イーシム"), "card": re.compile(r"simカード|物理sim")}
-CHANNEL_QUERY = {"shop": "店頭で手続きする場合", "online": "オンラインで手続きする場合"}
-SIM_QUERY = {"esim": "eSIMの場合", "card": "SIMカードの場合"}
+CHANNEL_QUERY = {ApplyChannel.SHOP: "店頭で手続きする場合", ApplyChannel.ONLINE: "オンラインで手続きする場合"}
+SIM_QUERY = {SimType.ESIM: "eSIMの場合", SimType.CARD: "SIMカードの場合"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +61,6 @@ def strip_brands(text: str, carriers: Sequence[CarrierDocument]) -> str:
     return " ".join(stripped.split())
 
 
-def _match(words: Mapping[str, re.Pattern[str]], normalized: str) -> str | None:
-    return next((value for value, pattern in words.items() if pattern.search(normalized)), None)
-
-
 def expand_follow_up(
     normalized: str,
     slots: Slots,
@@ -82,8 +75,8 @@ def expand_follow_up(
     if slots.topic is None or not is_follow_up(normalized, elliptic):
         return None
     additions = [carrier.name for carrier in named]
-    channel = _match(CHANNEL_WORDS, normalized)
-    sim = _match(SIM_WORDS, normalized)
+    channel = vocabulary.channel_named(normalized)
+    sim = vocabulary.sim_named(normalized, stated=True)
     additions += [CHANNEL_QUERY[channel]] if channel else []
     additions += [SIM_QUERY[sim]] if sim else []
     if not additions:

@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from mnp_chatbot.chat.intent import SOURCE_SIDE, Attribute, read
+from mnp_chatbot.japanese.brands import Mention, find_brands
+from mnp_chatbot.japanese.text import squash
 from mnp_chatbot.knowledge.schemas import CarrierDocument
-from mnp_chatbot.navigator.brands import Mention, find_brands, squash
 
 
 class Direction(StrEnum):

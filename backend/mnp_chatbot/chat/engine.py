@@ -28,8 +28,8 @@ from mnp_chatbot.chat.intent import Attribute, Reading
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
-from mnp_chatbot.faq.text import normalize
 from mnp_chatbot.handoff import rules
+from mnp_chatbot.japanese.text import normalize
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 from mnp_chatbot.navigator import dialogue, parsing, questions
 from mnp_chatbot.navigator.schemas import NavigatorState, Question

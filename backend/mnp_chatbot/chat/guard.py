@@ -17,12 +17,13 @@ at its end, and holds back only a number until it is complete and checked.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeAlias
+
+from mnp_chatbot.japanese.text import nfkc
 
 KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -107,7 +108,7 @@ def _fold_char(char: str) -> str:
         return "["  # citations written as 【1】 are citations too
     if char in "】〕":
         return "]"
-    folded = unicodedata.normalize("NFKC", char)
+    folded = nfkc(char)
     return folded if len(folded) == 1 else char
 
 
@@ -281,7 +282,7 @@ ECHO_WINDOW = 12
 
 
 def _squashed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(nfkc(text).split())
 
 
 def _windows(text: str, window: int) -> set[str]:

@@ -12,13 +12,14 @@ elliptic; 「ドコモの予約番号は？」 after a dポイント question as
 """
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mnp_chatbot.japanese import vocabulary
+from mnp_chatbot.japanese.brands import find_brands, names_of
+from mnp_chatbot.japanese.text import fold, nfkc, squash, without_spaces
 from mnp_chatbot.knowledge.schemas import CarrierDocument
-from mnp_chatbot.navigator.brands import find_brands, names_of, squash
 from mnp_chatbot.navigator.parsing import brand_roles, wants_navigator
 
 
@@ -95,11 +96,6 @@ LIST_PATTERN = _regex(
     "(どこ|どれ|どの|何処)(が|の|に)?(会社|ブランド|キャリア|事業者|格安)|(会社|ブランド|キャリア|事業者|格安sim)"
     "(って|は|が|で)?(どこ|どれ|一覧|何|なに)|全部(教|おしえ|知り)|一覧"
 )
-CHANNEL_WORDS = {
-    "shop": _alternatives("店頭", "ショップ", "店舗", "お店", "店", "来店"),
-    "online": _alternatives("オンライン", "ネット", "web", "ウェブ", "サイト", "アプリ"),
-    "phone": _alternatives("電話", "コールセンター"),
-}
 QUESTION = re.compile(
     r"[?？]|(?:か|の|かな|って|る|い)[。!！]*$|教えて|おしえて|いくら|どう(?:すれば|やって|なる)|何|なに|どこ|いつ"
 )
@@ -149,22 +145,30 @@ def read(text: str, carriers: Sequence[CarrierDocument]) -> Reading:
     squashed = squash(text)
     brands = tuple(m.carrier for m in find_brands(text, carriers))
     attribute = next((a for a, pattern in ATTRIBUTE_PATTERNS if pattern.search(squashed)), None)
-    channel = next((c for c, pattern in CHANNEL_WORDS.items() if pattern.search(squashed)), None)
+    channel = channel_asked(squashed)
     return Reading(
         brands=brands,
         roles=brand_roles(text, carriers) if brands else {},
         attribute=attribute,
         channel=channel,
         is_list=bool(LIST_PATTERN.search(squashed)) and not brands,
-        is_question=bool(QUESTION.search(unicodedata.normalize("NFKC", text).strip())),
+        is_question=bool(QUESTION.search(nfkc(text).strip())),
         wants_switch=wants_navigator(text, carriers),
         rest=content_rest(text, brands),
     )
 
 
+def channel_asked(squashed: str) -> str | None:
+    """ "shop" or "online" (`vocabulary.ApplyChannel`), or "phone" for the phone desk, else None."""
+    channel = vocabulary.first_named(squashed, vocabulary.CHANNEL_WORDS)
+    if channel is not None:
+        return channel.value
+    return "phone" if vocabulary.has_any(squashed, vocabulary.PHONE_WORDS) else None
+
+
 def content_rest(text: str, brands: Sequence[CarrierDocument]) -> str:
     """What is left of the message once brand names, filler words, kana and punctuation are removed."""
-    rest = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+    rest = without_spaces(fold(text))
     names = sorted({name for carrier in brands for name in names_of(carrier)}, key=len, reverse=True)
     for name in names:
         rest = rest.replace(name, " ")

@@ -24,7 +24,7 @@ from mnp_chatbot.core import metrics
 from mnp_chatbot.core.logging import get_logger
 from mnp_chatbot.core.redis import Store
 from mnp_chatbot.faq.snapshot import FaqView, KnowledgeSnapshot
-from mnp_chatbot.faq.text import normalize
+from mnp_chatbot.japanese.text import normalize
 from mnp_chatbot.llm.exceptions import FailureReason, LlmFailure
 from mnp_chatbot.llm.prompts import Prompt
 from mnp_chatbot.llm.protocols import ChatModel, PromptMessage

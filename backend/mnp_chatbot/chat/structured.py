@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from mnp_chatbot.chat.intent import Attribute
 from mnp_chatbot.chat.reply import SourceRef, states_check
+from mnp_chatbot.japanese.vocabulary import ApplyChannel
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Channel, Fee, PortOutChannel, Source, Verification
 from mnp_chatbot.navigator import planner
-from mnp_chatbot.navigator.schemas import ApplyChannel, PlanKind
+from mnp_chatbot.navigator.schemas import PlanKind
 from mnp_chatbot.navigator.steps import MOVE_LABELS
 
 HEDGE = "料金・受付時間・対応状況は変わることがあります。最新情報は各社の公式サイトでご確認ください。"

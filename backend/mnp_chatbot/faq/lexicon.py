@@ -9,7 +9,7 @@ boundaries of Latin terms (au does not match inside "audio").
 import re
 from collections.abc import Mapping, Sequence
 
-from mnp_chatbot.faq.text import fold_kana, normalize
+from mnp_chatbot.japanese.text import fold_kana, normalize
 
 _LATIN = re.compile(r"[a-z0-9]")
 

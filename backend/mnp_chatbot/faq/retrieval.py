@@ -20,7 +20,8 @@ import numpy.typing as npt
 from mnp_chatbot.faq import lexicon
 from mnp_chatbot.faq.bm25 import FieldedIndex, Positions, Scores
 from mnp_chatbot.faq.confidence import DEFAULT_CALIBRATION, Calibration, Evidence, coverage
-from mnp_chatbot.faq.text import Granularity, char_ngrams, fold_kana, normalize, shared_tokenizer
+from mnp_chatbot.faq.text import Granularity, char_ngrams, shared_tokenizer
+from mnp_chatbot.japanese.text import fold_kana, normalize
 from mnp_chatbot.masking.kinds import PLACEHOLDERS
 
 DenseRanking = Sequence[tuple[str, float]]

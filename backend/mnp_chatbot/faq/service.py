@@ -5,12 +5,12 @@ from collections.abc import Callable, Sequence
 from mnp_chatbot.carriers.models import Carrier
 from mnp_chatbot.carriers.repository import CarrierRepository
 from mnp_chatbot.core import clock
-from mnp_chatbot.faq import text
 from mnp_chatbot.faq.exceptions import CarrierNotFound, FaqEntryNotFound
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.faq.models import FaqEntry
 from mnp_chatbot.faq.repository import FaqRepository
 from mnp_chatbot.faq.schemas import FaqSearchResult
+from mnp_chatbot.japanese.text import normalize
 
 
 class FaqService:
@@ -71,9 +71,9 @@ class FaqService:
         return await self.carriers.list_all()
 
     async def get_carrier(self, key: str) -> Carrier:
-        wanted = text.normalize(key)
+        wanted = normalize(key)
         for carrier in await self.carriers.list_all():
             names = [carrier.id, carrier.name, *carrier.aliases]
-            if any(text.normalize(name) == wanted for name in names):
+            if any(normalize(name) == wanted for name in names):
                 return carrier
         raise CarrierNotFound()

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from mnp_chatbot.chat import direction
 from mnp_chatbot.chat.intent import Reading, read
 from mnp_chatbot.faq.retrieval import DenseRanking, Hit, IndexedEntry, Retriever, RetrieverConfig
+from mnp_chatbot.japanese.brands import find_brands
 from mnp_chatbot.knowledge.schemas import CarrierDocument
-from mnp_chatbot.navigator.brands import find_brands
 from mnp_chatbot.navigator.parsing import extract_slots, wants_navigator
 
 SEARCH_DEPTH = 10

@@ -1,12 +1,10 @@
-"""Japanese text normalisation, morphological tokenisation and character n-grams for retrieval.
+"""Morphological tokenisation and character n-grams for retrieval, on `japanese.text.normalize`d text.
 
 Every function is pure; the SudachiPy tokenizer is built once per process (`shared_tokenizer()`), because
 loading its dictionary takes a noticeable fraction of a second.
 """
 
-import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -14,34 +12,10 @@ from functools import cache, lru_cache
 from sudachipy import Dictionary, Morpheme, SplitMode
 from sudachipy import Tokenizer as SudachiTokenizer
 
-_DASHES = "-‐‑‒–—―−－﹣"
-_LONG_VOWELS = "ー～〜"
-_KANA_BEFORE_DASH = re.compile(rf"(?<=[ぁ-ゖァ-ヺー])[{_DASHES}{_LONG_VOWELS}]+")
-_OTHER_DASHES = re.compile(f"[{_DASHES}]")
-_REPEATED_LONG_VOWEL = re.compile("ー{2,}")
-_SPACES = re.compile(r"\s+")
-_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
+from mnp_chatbot.japanese.text import normalize
 
 # Sudachi input is limited to about 49 KB of UTF-8 per call; longer texts are split at this many characters.
 _MAX_CHUNK = 8000
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefold, unify long-vowel marks after kana and dashes elsewhere, collapse white space.
-
-    >>> normalize("ｹｰﾀｲ　ＭＮＰ  ケ-タイ")
-    'ケータイ mnp ケータイ'
-    """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _KANA_BEFORE_DASH.sub("ー", text)
-    text = _OTHER_DASHES.sub("-", text)
-    text = _REPEATED_LONG_VOWEL.sub("ー", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-def fold_kana(text: str) -> str:
-    """Hiragana to katakana, so that のりかえ and ノリカエ compare equal (use on normalised text)."""
-    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 def char_ngrams(text: str, n: int) -> list[str]:

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mnp_chatbot.japanese.text import fold
+
 UNANSWERED_MODES = ("no_answer", "out_of_scope", "clarify")
 ANSWERED_MODES = ("faq", "llm")
 MAX_VARIANTS = 10
@@ -58,7 +60,7 @@ class GapGroup:
 def draft_slug(question: str, brand_ids: Sequence[str], category: str, key: str) -> str:
     """A slug an operator can read: the brands, the Latin words of the question (eSIM, MNP …) and the
     category, with four hex digits of the group's key so two drafts never collide."""
-    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", question).casefold())
+    words = re.findall(r"[a-z0-9]+", fold(question))
     parts = [*brand_ids[:2], *words[:3], category.replace("_", "-")]
     digest = hashlib.sha256(key.encode()).hexdigest()[:4]
     return "-".join(dict.fromkeys(part for part in parts if part))[:70] + f"-{digest}"
@@ -66,7 +68,7 @@ def draft_slug(question: str, brand_ids: Sequence[str], category: str, key: str)
 
 def question_key(text: str) -> str:
     """NFKC, casefold, and only letters and digits kept."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = fold(text)
     return "".join(char for char in folded if unicodedata.category(char)[0] in "LN")
 
 

@@ -1,8 +1,9 @@
 """What to check after the switch: APN, carrier mail, points, instalments, family discounts, last bill."""
 
+from mnp_chatbot.japanese.vocabulary import SimType
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import references as refs
-from mnp_chatbot.navigator.schemas import PlanKind, SimType, Step
+from mnp_chatbot.navigator.schemas import PlanKind, Step
 from mnp_chatbot.navigator.steps import Route, make_step
 
 CARRIER_MAIL_KINDS = (knowledge.CarrierKind.MNO, knowledge.CarrierKind.SUB_BRAND)

@@ -1,7 +1,8 @@
 """Reading the customer's free text: intent to switch, brands with their roles, and answers to each question.
 
-Every matcher works on `squash()`ed text (NFKC, casefold, hiragana as katakana, no spaces), and the keyword
-lists are squashed the same way, so 「ｅＳＩＭ」「いーしむ」 or 「オンライン」「おんらいん」 all match.
+Every matcher works on `squash()`ed text (`japanese.text`), and the keyword lists are squashed the same
+way, so 「ｅＳＩＭ」「いーしむ」 or 「オンライン」「おんらいん」 all match. Channels and SIM types are read
+with the one vocabulary in `japanese.vocabulary`.
 """
 
 import datetime as dt
@@ -10,9 +11,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Literal, TypeAlias, TypeVar
 
+from mnp_chatbot.japanese import vocabulary
+from mnp_chatbot.japanese.brands import Mention, find_brands
+from mnp_chatbot.japanese.text import squash
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge import schemas as knowledge
-from mnp_chatbot.navigator.brands import Mention, find_brands, squash
-from mnp_chatbot.navigator.schemas import ApplyChannel, Device, SimType
+from mnp_chatbot.navigator.schemas import Device
 
 NOT_YET: Literal["not_yet"] = "not_yet"
 DateAnswer: TypeAlias = dt.date | Literal["not_yet"]
@@ -23,8 +27,7 @@ def _words(*words: str) -> tuple[str, ...]:
     return tuple(squash(word) for word in words)
 
 
-def _has(text: str, words: tuple[str, ...]) -> bool:
-    return any(word in text for word in words)
+_has = vocabulary.has_any
 
 
 class Command(StrEnum):
@@ -47,18 +50,6 @@ COMMAND_WORDS: dict[Command, tuple[str, ...]] = {
     ),
     Command.NEXT: _words("次", "つぎ", "進む", "すすむ", "next"),
     Command.BACK: _words("前へ", "前の", "戻る", "もどる", "back"),
-}
-CHANNEL_WORDS = {
-    ApplyChannel.ONLINE: _words("オンライン", "ウェブ", "web", "ネット", "サイト", "アプリ", "online"),
-    ApplyChannel.SHOP: _words("店頭", "ショップ", "店舗", "お店", "店", "shop", "来店", "窓口"),
-}
-CHANNEL_EXPLICIT = {
-    ApplyChannel.ONLINE: _words("オンラインで", "ネットで", "ウェブで", "webで", "サイトで"),
-    ApplyChannel.SHOP: _words("店頭で", "ショップで", "店舗で", "お店で"),
-}
-SIM_WORDS = {
-    SimType.ESIM: _words("esim", "イーシム"),
-    SimType.CARD: _words("simカード", "カード", "物理", "nano", "sim", "シム"),
 }
 DEVICE_WORDS = {
     Device.BUNDLE: _words("セット", "一緒", "同時", "契約と", "まとめて買"),
@@ -137,12 +128,10 @@ def _role(squashed: str, mention: Mention) -> str | None:
 def extract_slots(text: str, carriers: Sequence[knowledge.CarrierDocument]) -> dict[str, str]:
     """Slots a message states outright, keyed like `Slots`: brands with a role, SIM type, channel."""
     slots = brand_roles(text, carriers)
-    squashed = squash(text)
-    if _has(squashed, SIM_WORDS[SimType.ESIM]):
-        slots["sim"] = SimType.ESIM.value
-    elif _has(squashed, _words("simカード", "物理sim")):
-        slots["sim"] = SimType.CARD.value
-    channel = _first_match(text, CHANNEL_EXPLICIT)
+    sim = vocabulary.sim_named(text, stated=True)
+    if sim is not None:
+        slots["sim"] = sim.value
+    channel = vocabulary.channel_named(text, stated=True)
     if channel is not None:
         slots["channel"] = channel.value
     return slots
@@ -154,11 +143,11 @@ def parse_command(text: str) -> Command | None:
 
 
 def parse_channel(text: str) -> ApplyChannel | None:
-    return _first_match(text, CHANNEL_WORDS)
+    return vocabulary.channel_named(text)
 
 
 def parse_sim(text: str) -> SimType | None:
-    return _first_match(text, SIM_WORDS)
+    return vocabulary.sim_named(text)
 
 
 def parse_device(text: str) -> Device | None:
@@ -166,8 +155,7 @@ def parse_device(text: str) -> Device | None:
 
 
 def _first_match(text: str, table: dict[T, tuple[str, ...]]) -> T | None:
-    squashed = squash(text)
-    return next((value for value, words in table.items() if _has(squashed, words)), None)
+    return vocabulary.first_named(squash(text), table)
 
 
 def parse_yes_no(text: str) -> bool | None:

@@ -9,12 +9,13 @@ The kind of move is read from the table only:
 import datetime as dt
 from collections.abc import Sequence
 
+from mnp_chatbot.japanese.vocabulary import ApplyChannel
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import references as refs
 from mnp_chatbot.navigator.brands import is_unknown, resolve_brand
 from mnp_chatbot.navigator.checks import build_after_switch
 from mnp_chatbot.navigator.exceptions import InvalidSituation
-from mnp_chatbot.navigator.schemas import ApplyChannel, Plan, PlanKind, ReservationInfo, Situation, Step
+from mnp_chatbot.navigator.schemas import Plan, PlanKind, ReservationInfo, Situation, Step
 from mnp_chatbot.navigator.steps import APPLY_LABELS, MOVE_LABELS, Route, build_steps, jp_date
 
 __all__ = ["RESERVATION_DAYS", "make_plan", "move_kind_of", "reservation_info", "resolve_brand"]

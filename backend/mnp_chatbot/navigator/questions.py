@@ -4,11 +4,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mnp_chatbot.japanese.brands import find_brands
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import parsing, planner
-from mnp_chatbot.navigator.brands import find_brands, resolve_brand, unknown_brand_named
+from mnp_chatbot.navigator.brands import resolve_brand, unknown_brand_named
 from mnp_chatbot.navigator.exceptions import UnknownBrand
-from mnp_chatbot.navigator.schemas import ApplyChannel, Device, PlanKind, Question, SimType, Situation, Slots
+from mnp_chatbot.navigator.schemas import Device, PlanKind, Question, Situation, Slots
 
 STOP_LABEL = "やめる"
 BRAND_QUESTIONS = (Question.FROM, Question.TO)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from mnp_chatbot.core.validation import SingleLine
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge import schemas as knowledge
 
 Brand = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLine]
@@ -15,16 +16,6 @@ Brand = Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLin
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
-
-
-class ApplyChannel(StrEnum):
-    ONLINE = "online"
-    SHOP = "shop"
-
-
-class SimType(StrEnum):
-    ESIM = "esim"
-    CARD = "card"
 
 
 class Device(StrEnum):

@@ -5,19 +5,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge import schemas as knowledge
 from mnp_chatbot.navigator import facts
 from mnp_chatbot.navigator import references as refs
-from mnp_chatbot.navigator.schemas import (
-    ApplyChannel,
-    Device,
-    PlanKind,
-    ReservationInfo,
-    SimType,
-    Situation,
-    SourceRef,
-    Step,
-)
+from mnp_chatbot.navigator.schemas import Device, PlanKind, ReservationInfo, Situation, SourceRef, Step
 
 HEDGE = "（最新情報は公式サイトでご確認ください）"
 WEEKDAYS = "月火水木金土日"

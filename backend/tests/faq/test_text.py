@@ -1,6 +1,7 @@
 import pytest
 
-from mnp_chatbot.faq.text import Granularity, Tokenizer, char_ngrams, fold_kana, normalize, shared_tokenizer
+from mnp_chatbot.faq.text import Granularity, Tokenizer, char_ngrams, shared_tokenizer
+from mnp_chatbot.japanese.text import fold_kana, normalize
 
 
 class TestNormalize:

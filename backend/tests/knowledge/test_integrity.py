@@ -16,10 +16,11 @@ import pytest
 
 from mnp_chatbot.chat import structured
 from mnp_chatbot.chat.intent import Attribute
+from mnp_chatbot.japanese.vocabulary import ApplyChannel
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import CarrierDocument, Verification
 from mnp_chatbot.navigator import planner
-from mnp_chatbot.navigator.schemas import ApplyChannel, Situation
+from mnp_chatbot.navigator.schemas import Situation
 from tests.fixtures.shared import FACT_SHEET
 
 CARRIERS = loader.load_carriers()

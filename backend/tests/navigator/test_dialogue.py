@@ -3,21 +3,12 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge.loader import load_carriers
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 from mnp_chatbot.navigator import dialogue
 from mnp_chatbot.navigator.exceptions import InvalidSituation
-from mnp_chatbot.navigator.schemas import (
-    ApplyChannel,
-    Device,
-    Mode,
-    NavigatorState,
-    PlanKind,
-    Question,
-    SimType,
-    Slots,
-    Turn,
-)
+from mnp_chatbot.navigator.schemas import Device, Mode, NavigatorState, PlanKind, Question, Slots, Turn
 from tests.navigator.sample_carriers import CARRIERS
 
 TODAY = dt.date(2026, 11, 29)

@@ -2,10 +2,11 @@ import datetime as dt
 
 import pytest
 
+from mnp_chatbot.japanese.brands import find_brands
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.navigator import parsing
-from mnp_chatbot.navigator.brands import find_brands
 from mnp_chatbot.navigator.parsing import NOT_YET, Command
-from mnp_chatbot.navigator.schemas import ApplyChannel, Device, SimType
+from mnp_chatbot.navigator.schemas import Device
 from tests.navigator.sample_carriers import CARRIERS
 
 TODAY = dt.date(2026, 11, 29)

@@ -2,10 +2,11 @@ import datetime as dt
 
 import pytest
 
+from mnp_chatbot.japanese.vocabulary import ApplyChannel, SimType
 from mnp_chatbot.knowledge.schemas import MoveKind
 from mnp_chatbot.navigator import planner
 from mnp_chatbot.navigator.exceptions import InvalidSituation, UnknownBrand
-from mnp_chatbot.navigator.schemas import ApplyChannel, Device, Plan, PlanKind, SimType, Situation
+from mnp_chatbot.navigator.schemas import Device, Plan, PlanKind, Situation
 from mnp_chatbot.navigator.steps import HEDGE
 from tests.navigator.sample_carriers import CARRIERS
 
