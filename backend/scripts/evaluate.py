@@ -19,16 +19,16 @@ from pathlib import Path
 import httpx
 from asgi_lifespan import LifespanManager
 
-from mnp_chatbot.chat.replay import Dialogue, is_dialogue_set, read_jsonl
 from mnp_chatbot.cli import run_migrations
 from mnp_chatbot.container import Services
 from mnp_chatbot.core import db, embedded_db
 from mnp_chatbot.core.config import Settings
 from mnp_chatbot.core.logging import configure_logging
-from mnp_chatbot.faq.evaluation import EvalCase, passes, score_retrieval
 from mnp_chatbot.faq.index import KnowledgeIndex
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.main import create_app
+from scripts.evaluation.answers import EvalCase, passes, score_retrieval
+from scripts.evaluation.replay import Dialogue, is_dialogue_set, read_jsonl
 
 BACKEND = Path(__file__).resolve().parents[1]
 SHARED_EVAL = BACKEND.parents[1] / "shared" / "eval"

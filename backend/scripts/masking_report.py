@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from mnp_chatbot.masking import evaluation
 from mnp_chatbot.masking.masker import PiiKind, mask_pii
+from scripts.evaluation import masking as evaluation
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "masking" / "corpus.yaml"
 # A typical long customer turn (about 200 characters) with a few pieces of personal data.

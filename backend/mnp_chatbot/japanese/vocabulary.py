@@ -68,7 +68,3 @@ def channel_named(text: str, *, stated: bool = False) -> ApplyChannel | None:
 
 def sim_named(text: str, *, stated: bool = False) -> SimType | None:
     return first_named(squash(text), SIM_STATED if stated else SIM_WORDS)
-
-
-def phone_named(text: str) -> bool:
-    return has_any(squash(text), PHONE_WORDS)

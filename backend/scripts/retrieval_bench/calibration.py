@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mnp_chatbot.faq.confidence import Calibration
-from mnp_chatbot.faq.evaluation import EvalCase, passes
 from mnp_chatbot.faq.retrieval import Hit, IndexedEntry, Retriever, RetrieverConfig
+from scripts.evaluation.answers import EvalCase, passes
 from scripts.retrieval_bench import localgov
 
 Sample = tuple[tuple[float, ...], int]

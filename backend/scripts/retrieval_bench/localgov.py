@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mnp_chatbot.faq import evaluation as ev
 from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
+from scripts.evaluation import answers as ev
 from tests.fixtures.shared import SHARED
 
 DEFAULT_DATA = SHARED / "bench" / "localgovfaq"

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from mnp_chatbot.faq.evaluation import EvalCase, RetrievalScore, score_retrieval
 from mnp_chatbot.faq.retrieval import IndexedEntry, Retriever, RetrieverConfig
 from mnp_chatbot.knowledge import loader
 from mnp_chatbot.knowledge.schemas import FaqDocument
+from scripts.evaluation.answers import EvalCase, RetrievalScore, score_retrieval
 from tests.fixtures import shared
 
 DEV_SET = shared.DEV_SET  # ../shared beside the checkout, as the tests find it

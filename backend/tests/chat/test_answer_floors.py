@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mnp_chatbot.chat import replay
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
+from scripts.evaluation import replay
 from tests.fixtures.shared import DEV_2_SET, DEV_SET, DIALOGUE_SET
 
 TODAY = dt.date(2026, 12, 3)

@@ -1,7 +1,7 @@
 """Conversations through the answer engine: follow-ups, statements of a switch, the navigator, memory.
 
 Replayed on the shipped knowledge base without a database, the state of the session carried between turns as
-the chat service carries it (see `mnp_chatbot.chat.replay`). The messages are not those of the eval sets.
+the chat service carries it (see `scripts.evaluation.replay`). The messages are not those of the eval sets.
 """
 
 import datetime as dt
@@ -9,9 +9,9 @@ import datetime as dt
 import httpx
 import pytest
 
-from mnp_chatbot.chat import replay
 from mnp_chatbot.chat.reply import Mode
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from mnp_chatbot.chat import composer, replay
+from mnp_chatbot.chat import composer
 from mnp_chatbot.chat.reply import Mode, states_check, states_date
 from mnp_chatbot.faq.index import KnowledgeSnapshot
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from mnp_chatbot.chat import replay
 from mnp_chatbot.chat.reply import japanese_dates
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 URL = re.compile(r"https?://\S+")

@@ -9,12 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from mnp_chatbot.chat import composer, replay
+from mnp_chatbot.chat import composer
 from mnp_chatbot.chat.reply import Mode, Reply
 from mnp_chatbot.faq.confidence import Evidence
 from mnp_chatbot.faq.retrieval import Hit
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 VALIDITY = "MNP予約番号の有効期限は何日ですか？"

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mnp_chatbot.chat import composer, direction, replay
+from mnp_chatbot.chat import composer, direction
 from mnp_chatbot.chat.direction import Direction
 from mnp_chatbot.faq.index import KnowledgeSnapshot
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 FIXED = {composer.NAVIGATOR_LABEL, composer.HUMAN_LABEL}

@@ -3,8 +3,8 @@ from typing import ClassVar
 
 import pytest
 
-from mnp_chatbot.faq import evaluation as ev
-from mnp_chatbot.faq.evaluation import EvalCase, normalize_for_match, passes
+from scripts.evaluation import answers as ev
+from scripts.evaluation.answers import EvalCase, normalize_for_match, passes
 
 
 class TestNormalizeForMatch:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mnp_chatbot.masking import evaluation, masker
+from mnp_chatbot.masking import masker
 from mnp_chatbot.masking.masker import PLACEHOLDERS, PiiKind, mask_pii
+from scripts.evaluation import masking as evaluation
 
 CORPUS = Path(__file__).with_name("corpus.yaml")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")

@@ -8,12 +8,12 @@ from functools import cache
 
 import pytest
 
-from mnp_chatbot.chat import replay
 from mnp_chatbot.chat.reply import Mode
 from mnp_chatbot.knowledge.loader import load_carriers
 from mnp_chatbot.knowledge.schemas import CarrierDocument
 from mnp_chatbot.navigator import planner, questions, references
 from mnp_chatbot.navigator.schemas import Plan, Question, Situation, Slots
+from scripts.evaluation import replay
 
 TODAY = dt.date(2026, 12, 3)
 FLOW = ("オンライン", "今の端末を使う", "eSIM", "同じ名義", "家族割なし", "まだ取っていない")

@@ -16,11 +16,11 @@ from typing import Any
 
 from mnp_chatbot.chat import engine
 from mnp_chatbot.chat.reply import Reply
-from mnp_chatbot.faq.evaluation import EvalCase, passes
 from mnp_chatbot.faq.index import build_snapshot
 from mnp_chatbot.faq.snapshot import KnowledgeSnapshot
 from mnp_chatbot.knowledge import loader, seeding
 from mnp_chatbot.masking import masker
+from scripts.evaluation.answers import EvalCase, passes
 
 
 def shipped_snapshot(today: dt.date) -> KnowledgeSnapshot:
