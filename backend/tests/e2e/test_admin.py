@@ -199,3 +199,61 @@ class TestConsoleAccessibility:
                 assert await page.evaluate(AXE_VIOLATIONS) == [], section
         finally:
             await context.close()
+
+
+class TestCarrierForm:
+    """Issue 18: carriers are edited as a form, grouped, with each problem in Japanese next to its field and
+    the raw JSON as an advanced view that follows the form."""
+
+    async def test_an_operator_edits_a_fee_sees_a_url_problem_at_its_field_and_saves(
+        self, desktop: BrowserContext, console_admin: LiveServer, screenshots: Path
+    ) -> None:
+        page, errors = await new_page(desktop)
+        console = ConsolePage(page, console_admin.url)
+        await console.log_in()
+        await console.open("事業者")
+        row = page.get_by_role("row").filter(has_text="日本通信SIM")
+        await row.get_by_role("button", name="編集").click()
+        editor = page.locator(".carrier-editor")
+        for group in ("基本情報", "予約番号の取得", "手数料", "転出", "乗り換え後", "出典"):
+            await expect(editor.get_by_role("group", name=group, exact=True)).to_be_visible()
+
+        fee = editor.get_by_role("group", name=re.compile(r"^手数料 1"))
+        amount = fee.get_by_label("金額（円・税込）")
+        await expect(amount).to_have_value("3300")
+        await amount.fill("3520")
+        url = editor.get_by_label("公式サイトのURL")
+        await url.fill("nihontsushin.com")
+        await editor.get_by_role("button", name="日本通信SIM を保存").click()
+
+        await expect(url).to_have_attribute("aria-invalid", "true")
+        await expect(url).to_have_accessible_description(re.compile("正しいURLを指定してください"))
+        problem = editor.locator(".form-field", has=page.get_by_label("公式サイトのURL")).locator(
+            ".field-error"
+        )
+        await expect(problem).to_have_text(re.compile("正しいURLを指定してください"))
+        await save(page, screenshots, "carrier-form-url-problem")
+
+        await url.fill("https://www.nihontsushin.com/")
+        await editor.get_by_role("button", name="日本通信SIM を保存").click()
+        await expect(editor.get_by_role("status")).to_contain_text("保存しました")
+        await expect(url).not_to_have_attribute("aria-invalid", "true")
+
+        await editor.get_by_role("button", name="JSONで編集（上級者向け）").click()
+        raw = editor.get_by_label(re.compile("日本通信SIM のデータ"))
+        document = json.loads(await raw.input_value())
+        assert document["fees"][0]["amountYen"] == 3520
+        stored = await page.request.get(console_admin.url + "/api/carriers")
+        [carrier] = [c for c in (await stored.json())["items"] if c["id"] == "nihon_tsushin"]
+        assert carrier["document"]["fees"][0]["amountYen"] == 3520
+
+        # Back in the form, the amount is put back as it was (the other tests read the same database).
+        await editor.get_by_role("button", name="フォームに戻る").click()
+        await (
+            editor.get_by_role("group", name=re.compile(r"^手数料 1"))
+            .get_by_label("金額（円・税込）")
+            .fill("3300")
+        )
+        await editor.get_by_role("button", name="日本通信SIM を保存").click()
+        await expect(editor.get_by_role("status")).to_contain_text("保存しました")
+        assert errors == []

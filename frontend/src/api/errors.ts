@@ -1,3 +1,5 @@
+import type { FieldProblem } from "./types";
+
 // One error type for every failure the chat can meet, with a message a customer can read.
 
 export const NETWORK_ERROR = "network_error";
@@ -28,12 +30,22 @@ export class ApiError extends Error {
   /** Seconds to wait before trying again (Retry-After), when the server said. */
   readonly retryAfter: number | null;
 
-  constructor(code: string, message: string, status: number | null = null, retryAfter: number | null = null) {
+  /** The field-by-field problems of a 422, when the server listed them. */
+  readonly problems: FieldProblem[];
+
+  constructor(
+    code: string,
+    message: string,
+    status: number | null = null,
+    retryAfter: number | null = null,
+    problems: FieldProblem[] = [],
+  ) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.retryAfter = retryAfter;
+    this.problems = problems;
   }
 }
 

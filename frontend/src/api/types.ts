@@ -81,8 +81,14 @@ export interface HistoryResponse {
   handoff?: HandoffState | null;
 }
 
+/** One problem of a refused request, with the field it is about (`fees.0.amountYen`). */
+export interface FieldProblem {
+  field: string | null;
+  message: string;
+}
+
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; problems?: FieldProblem[] };
 }
 
 export function isErrorBody(value: unknown): value is ErrorBody {

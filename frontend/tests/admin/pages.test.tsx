@@ -1,9 +1,9 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AdminHttp } from "../../src/admin/api/http";
 import { TokenStore } from "../../src/admin/api/tokens";
-import type { Analytics, Day, Gap, TryResponse } from "../../src/admin/api/types";
+import type { Analytics, CarrierDocument, Day, Gap, TryResponse } from "../../src/admin/api/types";
 import { AdminApp } from "../../src/admin/components/AdminApp";
 import { formatOfFile } from "../../src/admin/components/FileTransfer";
 import { series } from "../../src/admin/pages/AnalyticsPage";
@@ -297,6 +297,35 @@ describe("small parsers", () => {
   });
 });
 
+const POVO: CarrierDocument = {
+  id: "povo",
+  name: "povo",
+  group: "kddi",
+  kind: "online_brand",
+  aliases: ["ポヴォ"],
+  officialUrl: "https://povo.jp/",
+  oneStop: { participates: true, verification: "official", sources: [{ title: "povo公式" }] },
+  fees: [
+    {
+      name: "契約事務手数料",
+      channel: "web",
+      amountYen: 0,
+      text: "無料",
+      asOf: "2026-11-01",
+      verification: "official",
+    },
+  ],
+  asOf: "2026-11-01",
+};
+const POVO_ROW = {
+  id: "povo",
+  name: "povo",
+  group: "kddi",
+  kind: "online_brand",
+  aliases: ["ポヴォ"],
+  asOf: "2026-11-01",
+};
+
 describe("FAQ deletion and carriers", () => {
   const FAQ = {
     id: "id-7",
@@ -336,7 +365,7 @@ describe("FAQ deletion and carriers", () => {
   });
 
   it("PUTs an edited carrier document and refuses text that is not a JSON object", async () => {
-    const document = { id: "povo", name: "povo", group: "kddi" };
+    const document = POVO;
     const calls = openAt("/admin/carriers", {
       "GET /api/carriers": ok({
         items: [
@@ -359,6 +388,7 @@ describe("FAQ deletion and carriers", () => {
     const user = userEvent.setup();
     const row = (await screen.findByText("オンライン専用")).closest("tr") as HTMLElement;
     await user.click(within(row).getByRole("button", { name: "編集" }));
+    await user.click(screen.getByRole("button", { name: "JSONで編集（上級者向け）" }));
     const editor = screen.getByLabelText(/povo のデータ/);
     await user.clear(editor);
     await user.click(editor);
@@ -373,4 +403,64 @@ describe("FAQ deletion and carriers", () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]?.body).toEqual({ ...document, name: "povo2.0" });
   });
+
+  it("edits a carrier as a form: problems next to their fields, the JSON view in step", async () => {
+    const calls = openAt("/admin/carriers", {
+      "GET /api/carriers": ok({ items: [{ ...POVO_ROW, document: POVO }] }),
+      "PUT /api/admin/carriers/povo": (call) => {
+        const body = call.body as { oneStop: { participates: boolean | null } };
+        if (body.oneStop.participates === false)
+          return {
+            status: 422,
+            body: {
+              error: {
+                code: "validation_error",
+                message:
+                  "入力内容に誤りがあります（oneStop.sources: ワンストップ対応の有無を指定するときは、その出典が必要です）。",
+                problems: [{ field: "oneStop.participates", message: "出典が必要です" }],
+              },
+            },
+          };
+        return { status: 200, body: { id: "povo", created: false } };
+      },
+    });
+    const user = userEvent.setup();
+    const row = (await screen.findByText("オンライン専用")).closest("tr") as HTMLElement;
+    await user.click(within(row).getByRole("button", { name: "編集" }));
+    expect(screen.getByRole("group", { name: "基本情報" })).toBeTruthy();
+    const url = screen.getByLabelText("公式サイトのURL");
+    await user.clear(url);
+    await user.click(url);
+    await user.paste("povo.jp");
+    const amount = screen.getByLabelText("金額（円・税込）");
+    await user.clear(amount);
+    await user.click(amount);
+    await user.paste("1100");
+    await user.click(screen.getByRole("button", { name: "povo を保存" }));
+    expect(url.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(url.getAttribute("aria-describedby") ?? "")?.textContent).toContain(
+      "正しいURLを指定してください",
+    );
+    expect(calls.filter((call) => call.method === "PUT")).toHaveLength(0);
+
+    await user.clear(url);
+    await user.click(url);
+    await user.paste("https://povo.jp/");
+    await user.selectOptions(screen.getByLabelText("ワンストップ方式に対応"), "no");
+    await user.click(screen.getByRole("button", { name: "povo を保存" }));
+    const participates = screen.getByLabelText("ワンストップ方式に対応");
+    await waitFor(() => expect(participates.getAttribute("aria-invalid")).toBe("true"));
+
+    await user.selectOptions(participates, "yes");
+    await user.click(screen.getByRole("button", { name: "povo を保存" }));
+    expect(await screen.findByText(/保存しました/)).toBeTruthy();
+    const puts = calls.filter((call) => call.method === "PUT");
+    const saved = puts[puts.length - 1]?.body as typeof POVO;
+    expect(saved.fees?.[0]?.amountYen).toBe(1100);
+    expect(saved.officialUrl).toBe("https://povo.jp/");
+    await user.click(screen.getByRole("button", { name: "JSONで編集（上級者向け）" }));
+    expect((screen.getByLabelText(/povo のデータ/) as HTMLTextAreaElement).value).toContain(
+      '"amountYen": 1100',
+    );
+  }, 30_000);
 });

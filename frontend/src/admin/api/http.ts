@@ -162,7 +162,13 @@ export class AdminHttp {
     const payload: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       if (isErrorBody(payload))
-        throw new ApiError(payload.error.code, payload.error.message, response.status);
+        throw new ApiError(
+          payload.error.code,
+          payload.error.message,
+          response.status,
+          null,
+          Array.isArray(payload.error.problems) ? payload.error.problems : [],
+        );
       throw new ApiError(`http_${response.status}`, "", response.status);
     }
     return payload as T;
