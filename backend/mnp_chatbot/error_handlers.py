@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mnp_chatbot.core.errors import AppError, error_body
 from mnp_chatbot.core.field_errors import location_of, message_of
 from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.core.unavailable import UNAVAILABLE, ServiceUnavailable, is_unavailable
+from mnp_chatbot.core.unavailable import UNAVAILABLE, is_unavailable, unavailable_response
 
 log = get_logger(__name__)
 
@@ -64,22 +64,16 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
-def _unavailable(exc: Exception) -> JSONResponse:
-    log.warning("http.dependency_unavailable", error=type(exc).__name__)
-    unavailable = ServiceUnavailable()
-    return JSONResponse(unavailable.body(), status_code=unavailable.status_code, headers={"Retry-After": "5"})
-
-
 async def dependency_error(request: Request, exc: Exception) -> JSONResponse:
     """A database or Redis failure (core/unavailable.py): 503, handled here rather than as a 500."""
     if is_unavailable(exc):
-        return _unavailable(exc)
+        return unavailable_response(exc)
     raise exc
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     if is_unavailable(exc):
-        return _unavailable(exc)
+        return unavailable_response(exc)
     log.exception("http.unhandled_error", error=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "サーバー内部でエラーが発生しました。"), status_code=500)
 

@@ -25,10 +25,8 @@ from mnp_chatbot.chat.router import inbound_of, response_of
 from mnp_chatbot.chat.schemas import ChatRequest
 from mnp_chatbot.chat.service import ChatService
 from mnp_chatbot.core.errors import AppError
-from mnp_chatbot.core.logging import get_logger
-from mnp_chatbot.core.unavailable import ServiceUnavailable, is_unavailable
+from mnp_chatbot.core.unavailable import is_unavailable, unavailable_response
 
-log = get_logger(__name__)
 PATH = "/api/chat"
 JSON_HEADERS = [(b"content-type", b"application/json")]
 ChatServiceOf = Callable[[container.Services], Awaitable[ChatService]]
@@ -93,9 +91,9 @@ class ChatEndpoint:
         except Exception as error:
             if not is_unavailable(error):
                 raise
-            log.warning("http.dependency_unavailable", error=type(error).__name__)
-            unavailable = ServiceUnavailable()
-            await _send(send, unavailable.status_code, unavailable.body(), {"Retry-After": "5"})
+            response = unavailable_response(error)
+            await send({"type": "http.response.start", "status": 503, "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
             return
         content = response_of(result).model_dump_json(by_alias=True).encode()
         headers = [(b"content-length", str(len(content)).encode()), *JSON_HEADERS]

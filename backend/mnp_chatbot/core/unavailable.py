@@ -10,8 +10,12 @@ import sqlalchemy.exc
 from limits.errors import StorageError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.responses import JSONResponse
 
 from mnp_chatbot.core.errors import UpstreamUnavailable
+from mnp_chatbot.core.logging import get_logger
+
+log = get_logger(__name__)
 
 UNAVAILABLE: tuple[type[BaseException], ...] = (
     TimeoutError,  # asyncio's and asyncpg's command timeouts
@@ -49,6 +53,13 @@ def is_unavailable(error: BaseException) -> bool:
 class ServiceUnavailable(UpstreamUnavailable):
     code = "service_unavailable"
     default_message = "ただいまサービスが混み合っています。しばらくしてからもう一度お試しください。"
+
+
+def unavailable_response(error: BaseException) -> JSONResponse:
+    """The 503 for an unavailable backing service, logged without the error's text (it may hold data)."""
+    log.warning("http.dependency_unavailable", error=type(error).__name__)
+    unavailable = ServiceUnavailable()
+    return JSONResponse(unavailable.body(), status_code=unavailable.status_code, headers={"Retry-After": "5"})
 
 
 DRIVERS = ("asyncpg", "redis", "sqlalchemy", "limits")
